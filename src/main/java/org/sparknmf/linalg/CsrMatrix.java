@@ -1,0 +1,204 @@
+package org.sparknmf.linalg;
+
+import java.util.Arrays;
+
+/**
+ * A compressed-sparse-row matrix (scipy's {@code csr_matrix} layout), possibly a view of
+ * consecutive rows of a larger one. Column indices within a row need not be sorted.
+ */
+public final class CsrMatrix implements DataMatrix {
+
+  private final int rows;
+  private final int cols;
+  private final int[] indptr;
+  private final int[] indices;
+  private final double[] values;
+  /** First row of the backing arrays that this view shows. */
+  private final int rowStart;
+
+  /**
+   * Wraps scipy-style arrays (no copy): row i holds {@code indices/values[indptr[i] .. indptr[i+1])}.
+   *
+   * @throws IllegalArgumentException when the arrays do not describe a {@code rows × cols} matrix
+   */
+  public CsrMatrix(int rows, int cols, int[] indptr, int[] indices, double[] values) {
+    this(rows, cols, indptr, indices, values, 0);
+    if (rows < 0 || cols < 0) {
+      throw new IllegalArgumentException("negative shape " + rows + "×" + cols);
+    }
+    if (indptr.length != rows + 1 || indptr[0] != 0) {
+      throw new IllegalArgumentException(
+          "indptr must have rows+1 = " + (rows + 1) + " entries starting at 0, got " + indptr.length);
+    }
+    if (indices.length != values.length || indptr[rows] != indices.length) {
+      throw new IllegalArgumentException("indptr[rows] = " + indptr[rows] + " but there are "
+          + indices.length + " indices and " + values.length + " values");
+    }
+    for (int i = 0; i < rows; i++) {
+      if (indptr[i + 1] < indptr[i]) {
+        throw new IllegalArgumentException("indptr decreases at row " + i);
+      }
+      for (int p = indptr[i]; p < indptr[i + 1]; p++) {
+        if (indices[p] < 0 || indices[p] >= cols) {
+          throw new IllegalArgumentException(
+              "row " + i + ": column index " + indices[p] + " outside [0, " + cols + ")");
+        }
+      }
+    }
+  }
+
+  private CsrMatrix(int rows, int cols, int[] indptr, int[] indices, double[] values, int rowStart) {
+    this.rows = rows;
+    this.cols = cols;
+    this.indptr = indptr;
+    this.indices = indices;
+    this.values = values;
+    this.rowStart = rowStart;
+  }
+
+  /** The non-zeros of {@code dense}. */
+  public static CsrMatrix fromDense(DenseMatrix dense) {
+    int r = dense.rows();
+    int c = dense.cols();
+    int[] indptr = new int[r + 1];
+    int nnz = 0;
+    for (int i = 0; i < r; i++) {
+      for (int j = 0; j < c; j++) {
+        if (dense.get(i, j) != 0.0) {
+          nnz++;
+        }
+      }
+      indptr[i + 1] = nnz;
+    }
+    int[] indices = new int[nnz];
+    double[] values = new double[nnz];
+    int p = 0;
+    for (int i = 0; i < r; i++) {
+      for (int j = 0; j < c; j++) {
+        double v = dense.get(i, j);
+        if (v != 0.0) {
+          indices[p] = j;
+          values[p++] = v;
+        }
+      }
+    }
+    return new CsrMatrix(r, c, indptr, indices, values, 0);
+  }
+
+  @Override
+  public int rows() {
+    return rows;
+  }
+
+  @Override
+  public int cols() {
+    return cols;
+  }
+
+  @Override
+  public long storedEntries() {
+    return indptr[rowStart + rows] - indptr[rowStart];
+  }
+
+  /** Position of row i's first stored entry in {@link #indices()} / {@link #values()}. */
+  public int rowBegin(int i) {
+    return indptr[rowStart + i];
+  }
+
+  /** Position just past row i's last stored entry. */
+  public int rowEnd(int i) {
+    return indptr[rowStart + i + 1];
+  }
+
+  public int[] indices() {
+    return indices;
+  }
+
+  public double[] values() {
+    return values;
+  }
+
+  @Override
+  public CsrMatrix rowRange(int from, int to) {
+    if (from < 0 || to > rows || from > to) {
+      throw new IndexOutOfBoundsException("rows [" + from + ", " + to + ") of " + rows);
+    }
+    return new CsrMatrix(to - from, cols, indptr, indices, values, rowStart + from);
+  }
+
+  @Override
+  public void timesAdd(DenseMatrix g, DenseMatrix out) {
+    int k = g.cols();
+    checkShapes(g, cols, out, rows, k);
+    double[] gd = g.data();
+    double[] od = out.data();
+    for (int i = 0; i < rows; i++) {
+      int o = out.offset() + i * k;
+      for (int p = rowBegin(i), end = rowEnd(i); p < end; p++) {
+        Blas.axpy(k, values[p], gd, g.offset() + indices[p] * k, od, o);
+      }
+    }
+  }
+
+  @Override
+  public void transposeTimesAdd(DenseMatrix g, DenseMatrix out) {
+    int k = g.cols();
+    checkShapes(g, rows, out, cols, k);
+    double[] gd = g.data();
+    double[] od = out.data();
+    for (int i = 0; i < rows; i++) {
+      int gi = g.offset() + i * k;
+      for (int p = rowBegin(i), end = rowEnd(i); p < end; p++) {
+        Blas.axpy(k, values[p], gd, gi, od, out.offset() + indices[p] * k);
+      }
+    }
+  }
+
+  @Override
+  public void forEachEntry(EntryVisitor visitor) {
+    for (int i = 0; i < rows; i++) {
+      for (int p = rowBegin(i), end = rowEnd(i); p < end; p++) {
+        visitor.accept(i, indices[p], values[p]);
+      }
+    }
+  }
+
+  /** A compact matrix with this view's structure and values {@code f(row, col, value)}. */
+  @Override
+  public CsrMatrix mapEntries(EntryFunction f) {
+    int base = rowBegin(0);
+    int nnz = (int) storedEntries();
+    int[] ptr = new int[rows + 1];
+    for (int i = 0; i <= rows; i++) {
+      ptr[i] = indptr[rowStart + i] - base;
+    }
+    int[] idx = Arrays.copyOfRange(indices, base, base + nnz);
+    double[] val = new double[nnz];
+    for (int i = 0; i < rows; i++) {
+      for (int p = ptr[i]; p < ptr[i + 1]; p++) {
+        val[p] = f.apply(i, idx[p], values[base + p]);
+      }
+    }
+    return new CsrMatrix(rows, cols, ptr, idx, val, 0);
+  }
+
+  @Override
+  public DenseMatrix toDense() {
+    DenseMatrix d = new DenseMatrix(rows, cols);
+    forEachEntry((i, j, v) -> d.set(i, j, d.get(i, j) + v));
+    return d;
+  }
+
+  private static void checkShapes(DenseMatrix g, int gRows, DenseMatrix out, int outRows, int k) {
+    if (g.rows() != gRows || out.rows() != outRows || out.cols() != k) {
+      throw new IllegalArgumentException("shapes do not match: g " + g.rows() + "×" + g.cols()
+          + ", out " + out.rows() + "×" + out.cols() + ", expected g " + gRows + "×k, out "
+          + outRows + "×k");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "CsrMatrix " + rows + "×" + cols + " (" + storedEntries() + " stored)";
+  }
+}

@@ -1,0 +1,126 @@
+package org.sparknmf.solver;
+
+import org.sparknmf.linalg.CsrMatrix;
+import org.sparknmf.linalg.DataMatrix;
+import org.sparknmf.linalg.DenseMatrix;
+
+/**
+ * The beta-divergence between X and W·H, exactly as scikit-learn's {@code _beta_divergence}
+ * defines it, including its quirks: for beta ≠ 2 only entries of X above float32 epsilon enter the
+ * X-dependent terms, and WH = 0 there is read as epsilon.
+ */
+public final class BetaDivergence {
+
+  private static final int BLOCK_ENTRIES = 1 << 20;
+
+  private BetaDivergence() {}
+
+  /** The divergence (for Frobenius, half the squared error). W is {@code m × k}, Hᵀ is {@code n × k}. */
+  public static double of(DataMatrix x, DenseMatrix w, DenseMatrix ht, BetaLoss loss) {
+    double beta = loss.beta();
+    if (loss.isFrobenius()) {
+      return frobenius(x, w, ht) / 2.0;
+    }
+    double eps = FactorStatistics.EPSILON;
+    // Sums over the selected entries (x > eps) of x^β, x·log(x/wh), x/wh, log(x/wh) or x·wh^(β−1).
+    double[] acc = new double[3];
+    // Σ WH^β runs over every entry, so it needs WH in full; KL and IS need it only where X is stored.
+    boolean needAllWh = beta != 0.0 && beta != 1.0;
+    boolean denseWh = needAllWh || !(x instanceof CsrMatrix);
+    forEachEntryWithWh(x, w, ht, denseWh,
+        (v, wh) -> {
+          if (v > eps) {
+            double whSafe = wh == 0.0 ? eps : wh;
+            if (beta == 1.0) {
+              acc[0] += v * Math.log(v / whSafe);
+              acc[1] += v;
+            } else if (beta == 0.0) {
+              double div = v / whSafe;
+              acc[0] += div;
+              acc[1] += Math.log(div);
+            } else {
+              acc[0] += Math.pow(v, beta);
+              acc[1] += v * Math.pow(whSafe, beta - 1.0);
+            }
+          }
+        },
+        needAllWh ? wh -> acc[2] += Math.pow(wh, beta) : null);
+    if (beta == 1.0) {
+      double sumWh = dot(w.columnSums(), ht.columnSums());
+      return acc[0] + sumWh - acc[1];
+    } else if (beta == 0.0) {
+      return acc[0] - (double) x.rows() * x.cols() - acc[1];
+    }
+    return (acc[0] - beta * acc[1] + acc[2] * (beta - 1.0)) / (beta * (beta - 1.0));
+  }
+
+  /** scikit-learn's {@code reconstruction_err_}: {@code sqrt(2·divergence)}; ‖X − WH‖_F for Frobenius. */
+  public static double reconstructionError(DataMatrix x, DenseMatrix w, DenseMatrix ht, BetaLoss loss) {
+    return Math.sqrt(2.0 * Math.max(of(x, w, ht, loss), 0.0));
+  }
+
+  /** ‖X − WH‖²_F: directly for dense X, through Gram matrices for sparse X (no dense WH). */
+  private static double frobenius(DataMatrix x, DenseMatrix w, DenseMatrix ht) {
+    if (x instanceof CsrMatrix) {
+      int k = w.cols();
+      DenseMatrix xht = new DenseMatrix(x.rows(), k);
+      x.timesAdd(ht, xht);
+      double cross = dot(xht.data(), w.copy().data());
+      double normWh = dot(w.gram().data(), ht.gram().data());
+      return x.squaredNorm() + normWh - 2.0 * cross;
+    }
+    double[] s = new double[1];
+    forEachEntryWithWh(x, w, ht, true, (v, wh) -> s[0] += (v - wh) * (v - wh), null);
+    return s[0];
+  }
+
+  private interface EntryWithWh {
+    void accept(double x, double wh);
+  }
+
+  private interface AllWh {
+    void accept(double wh);
+  }
+
+  /**
+   * Calls {@code stored} with (x, wh) for every stored entry of X and, when {@code all} is given,
+   * {@code all} with every entry of WH. With {@code denseWh} WH is formed by blocks of rows (BLAS);
+   * otherwise wh is a dot product per stored entry and {@code all} must be null.
+   */
+  private static void forEachEntryWithWh(DataMatrix x, DenseMatrix w, DenseMatrix ht, boolean denseWh,
+      EntryWithWh stored, AllWh all) {
+    if (!denseWh) {
+      int k = w.cols();
+      x.forEachEntry((i, j, v) -> {
+        double wh = 0.0;
+        for (int t = 0; t < k; t++) {
+          wh += w.get(i, t) * ht.get(j, t);
+        }
+        stored.accept(v, wh);
+      });
+      return;
+    }
+    int n = x.cols();
+    int step = Math.max(1, BLOCK_ENTRIES / Math.max(1, n));
+    for (int from = 0; from < x.rows(); from += step) {
+      int to = Math.min(x.rows(), from + step);
+      DenseMatrix wh = new DenseMatrix(to - from, n);
+      w.rowRange(from, to).timesTransposeInto(ht, wh);
+      x.rowRange(from, to).forEachEntry((i, j, v) -> stored.accept(v, wh.get(i, j)));
+      if (all != null) {
+        double[] d = wh.data();
+        for (double v : d) {
+          all.accept(v);
+        }
+      }
+    }
+  }
+
+  private static double dot(double[] a, double[] b) {
+    double s = 0.0;
+    for (int i = 0; i < a.length; i++) {
+      s += a[i] * b[i];
+    }
+    return s;
+  }
+}

@@ -1,0 +1,123 @@
+package org.sparknmf.solver;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.sparknmf.linalg.DataMatrix;
+import org.sparknmf.linalg.DenseMatrix;
+import org.sparknmf.util.NumpyRandomState;
+
+/**
+ * Full-batch NMF on one JVM: scikit-learn's {@code _fit_coordinate_descent} (solver "cd") and
+ * {@code _fit_multiplicative_update} (solver "mu"), with their stopping rules.
+ */
+public final class FullBatchSolver {
+
+  /**
+   * @param nIter iterations run
+   * @param history per iteration for cd: violation / initial violation; for mu: the
+   *     reconstruction error at each check (every 10 iterations)
+   */
+  public record Result(int nIter, List<Double> history) {}
+
+  private FullBatchSolver() {}
+
+  /**
+   * Fits W (and Hᵀ when {@code updateH}) in place.
+   *
+   * @param w {@code m × k} starting W, overwritten
+   * @param ht {@code n × k} starting Hᵀ, overwritten when updateH
+   */
+  public static Result fit(DataMatrix x, DenseMatrix w, DenseMatrix ht, NmfOptions options,
+      boolean updateH) {
+    Regularization reg = options.regularization(x.rows(), x.cols());
+    if ("cd".equals(options.solver())) {
+      return coordinateDescent(x, w, ht, options, reg, updateH);
+    }
+    return multiplicativeUpdate(x, w, ht, options, reg, updateH);
+  }
+
+  private static Result coordinateDescent(DataMatrix x, DenseMatrix w, DenseMatrix ht,
+      NmfOptions o, Regularization reg, boolean updateH) {
+    int k = w.cols();
+    NumpyRandomState rng = o.shuffle() ? NumpyRandomState.fromSeedOrEntropy(o.randomState()) : null;
+    List<Double> history = new ArrayList<>();
+    double violationInit = 0.0;
+    int iter;
+    for (iter = 1; iter <= o.maxIter(); iter++) {
+      double violation = 0.0;
+      for (Side side : updateH ? Side.values() : new Side[] {Side.W}) {
+        FactorStatistics stats = FactorStatistics.of(side, BetaLoss.FROBENIUS, x, w, ht);
+        int[] order = rng != null ? rng.permutation(k) : identity(k);
+        violation += CoordinateDescent.update(side.own(w, ht), stats, reg.l1(side), reg.l2(side), order);
+      }
+      if (iter == 1) {
+        violationInit = violation;
+      }
+      if (violationInit == 0.0) {
+        break;
+      }
+      double ratio = violation / violationInit;
+      history.add(ratio);
+      if (o.verbose() > 0) {
+        System.out.println("violation: " + ratio);
+      }
+      if (ratio <= o.tol()) {
+        if (o.verbose() > 0) {
+          System.out.println("Converged at iteration " + (iter + 1));
+        }
+        break;
+      }
+    }
+    return new Result(Math.min(iter, o.maxIter()), history);
+  }
+
+  private static Result multiplicativeUpdate(DataMatrix x, DenseMatrix w, DenseMatrix ht,
+      NmfOptions o, Regularization reg, boolean updateH) {
+    BetaLoss loss = o.betaLoss();
+    double gamma = loss.gamma();
+    long start = System.nanoTime();
+    double errorInit = BetaDivergence.reconstructionError(x, w, ht, loss);
+    double previous = errorInit;
+    List<Double> history = new ArrayList<>();
+    // With H fixed (transform) the Frobenius statistics of W do not change between iterations.
+    FactorStatistics fixedW = !updateH && loss.isFrobenius()
+        ? FactorStatistics.of(Side.W, loss, x, w, ht) : null;
+    int iter;
+    for (iter = 1; iter <= o.maxIter(); iter++) {
+      FactorStatistics sw = fixedW != null ? fixedW : FactorStatistics.of(Side.W, loss, x, w, ht);
+      DenseMatrix num = fixedW != null ? fixedW.numerator().copy() : sw.numerator();
+      MultiplicativeUpdate.update(w, num, sw.denominator(w), reg.l1W(), reg.l2W(), gamma);
+      if (loss.beta() < 1.0) {
+        MultiplicativeUpdate.clampTiny(w);
+      }
+      if (updateH) {
+        FactorStatistics sh = FactorStatistics.of(Side.H, loss, x, w, ht);
+        MultiplicativeUpdate.update(ht, sh.numerator(), sh.denominator(ht), reg.l1H(), reg.l2H(), gamma);
+        if (loss.beta() <= 1.0) {
+          MultiplicativeUpdate.clampTiny(ht);
+        }
+      }
+      if (o.tol() > 0 && iter % 10 == 0) {
+        double error = BetaDivergence.reconstructionError(x, w, ht, loss);
+        history.add(error);
+        if (o.verbose() > 0) {
+          System.out.printf("Epoch %02d reached after %.3f seconds, error: %f%n", iter,
+              (System.nanoTime() - start) / 1e9, error);
+        }
+        if ((previous - error) / errorInit < o.tol()) {
+          break;
+        }
+        previous = error;
+      }
+    }
+    return new Result(Math.min(iter, o.maxIter()), history);
+  }
+
+  static int[] identity(int k) {
+    int[] p = new int[k];
+    for (int t = 0; t < k; t++) {
+      p[t] = t;
+    }
+    return p;
+  }
+}

@@ -1,0 +1,86 @@
+package org.sparknmf.solver;
+
+import org.sparknmf.linalg.DenseMatrix;
+
+/**
+ * The multiplicative update of one factor (Lee &amp; Seung; Févotte &amp; Idier for any beta), as
+ * scikit-learn's {@code _multiplicative_update_w/_h} compute it, written once for W and for Hᵀ.
+ */
+public final class MultiplicativeUpdate {
+
+  /** Entries below this are set to 0 after an update with beta &lt; 1 (W) or ≤ 1 (H), for stability. */
+  public static final double FLOAT64_EPS = Math.ulp(1.0);
+
+  private MultiplicativeUpdate() {}
+
+  /**
+   * {@code F ← F ∘ (num / (den + l1 + l2·F))^γ}. Modifies {@code f} and {@code num}.
+   */
+  public static void update(DenseMatrix f, DenseMatrix num, DenseMatrix den, double l1, double l2,
+      double gamma) {
+    regularize(den, f, l1, l2);
+    double[] fd = f.data();
+    double[] nd = num.data();
+    double[] dd = den.data();
+    for (int i = 0, n = f.rows() * f.cols(); i < n; i++) {
+      double delta = nd[num.offset() + i] / dd[den.offset() + i];
+      if (gamma != 1.0) {
+        delta = Math.pow(delta, gamma);
+      }
+      fd[f.offset() + i] *= delta;
+    }
+  }
+
+  /**
+   * The online update of MiniBatchNMF (Lefèvre, Bach &amp; Févotte 2011): with forget factor
+   * {@code rho}, {@code A ← ρA + num ∘ F^(1/γ)}, {@code B ← ρB + den}, {@code F ← (A/B)^γ}.
+   * Modifies {@code f}, {@code num}, {@code a} and {@code b}.
+   */
+  public static void updateOnline(DenseMatrix f, DenseMatrix num, DenseMatrix den, double l1,
+      double l2, double gamma, DenseMatrix a, DenseMatrix b, double rho) {
+    regularize(den, f, l1, l2);
+    double[] fd = f.data();
+    double[] nd = num.data();
+    double[] dd = den.data();
+    double[] ad = a.data();
+    double[] bd = b.data();
+    for (int i = 0, n = f.rows() * f.cols(); i < n; i++) {
+      double fi = fd[f.offset() + i];
+      if (gamma != 1.0) {
+        fi = Math.pow(fi, 1.0 / gamma);
+      }
+      int ai = a.offset() + i;
+      int bi = b.offset() + i;
+      ad[ai] = ad[ai] * rho + nd[num.offset() + i] * fi;
+      bd[bi] = bd[bi] * rho + dd[den.offset() + i];
+      double h = ad[ai] / bd[bi];
+      fd[f.offset() + i] = gamma != 1.0 ? Math.pow(h, gamma) : h;
+    }
+  }
+
+  /** {@code den ← den + l1 + l2·F}, with exact zeros replaced by epsilon. Modifies {@code den}. */
+  private static void regularize(DenseMatrix den, DenseMatrix f, double l1, double l2) {
+    double[] dd = den.data();
+    double[] fd = f.data();
+    for (int i = 0, n = den.rows() * den.cols(); i < n; i++) {
+      double d = dd[den.offset() + i];
+      if (l1 > 0) {
+        d += l1;
+      }
+      if (l2 > 0) {
+        d += l2 * fd[f.offset() + i];
+      }
+      dd[den.offset() + i] = d == 0.0 ? FactorStatistics.EPSILON : d;
+    }
+  }
+
+  /** Sets entries below {@link #FLOAT64_EPS} to 0. Modifies {@code f}. */
+  public static void clampTiny(DenseMatrix f) {
+    double[] fd = f.data();
+    for (int i = 0, n = f.rows() * f.cols(); i < n; i++) {
+      if (fd[f.offset() + i] < FLOAT64_EPS) {
+        fd[f.offset() + i] = 0.0;
+      }
+    }
+  }
+}
