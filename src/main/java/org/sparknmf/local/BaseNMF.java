@@ -271,6 +271,7 @@ public abstract class BaseNMF<S extends BaseNMF<S>> {
   /** Checks X for a fit and remembers its feature count and names. */
   protected final void checkFitInput(DataMatrix x) {
     DataChecks.requireValidData(x, "X");
+    DataChecks.requireNotAllZero(x, "X");
     DataChecks.requireNoZerosFor(options.betaLoss(), x, "X");
     if (pendingFeatureNames != null && pendingFeatureNames.length != x.cols()) {
       throw new IllegalArgumentException("setFeatureNames gave " + pendingFeatureNames.length

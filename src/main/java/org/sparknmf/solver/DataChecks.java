@@ -35,6 +35,13 @@ public final class DataChecks {
     });
   }
 
+  /** A fit needs at least one positive entry: an all-zero X has no factorization to find. */
+  public static void requireNotAllZero(DataMatrix x, String whom) {
+    if (x.sum() == 0.0) {
+      throw new IllegalArgumentException(whom + " is all zeros: there is nothing to factorize");
+    }
+  }
+
   /** The number of features of new data must match the fitted model's. */
   public static void requireFeatures(DataMatrix x, int nFeatures, String whom) {
     if (x.cols() != nFeatures) {

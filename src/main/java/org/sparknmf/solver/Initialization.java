@@ -105,6 +105,9 @@ public final class Initialization {
       double lambda = Math.sqrt(s * (sign > 0 ? mp : mn));
       double uNorm = sign > 0 ? upN : unN;
       double vNorm = sign > 0 ? vpN : vnN;
+      if (lambda == 0.0) {
+        continue; // a zero singular value, or a pair with no part of that sign: leave the column 0
+      }
       for (int i = 0; i < m; i++) {
         w.set(i, t, lambda * Math.max(sign * u[i], 0.0) / uNorm);
       }

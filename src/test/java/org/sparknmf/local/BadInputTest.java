@@ -132,6 +132,13 @@ class BadInputTest {
   }
 
   @Test
+  void allZeroXHasNothingToFactorize() {
+    assertRejected(() -> new NMF(1).fit(new double[][] {{0, 0}, {0, 0}}), "X", "all zeros");
+    CsrMatrix empty = new CsrMatrix(3, 2, new int[] {0, 0, 0, 0}, new int[0], new double[0]);
+    assertRejected(() -> new MiniBatchNMF(1).partialFit(empty), "X", "all zeros");
+  }
+
+  @Test
   void featureNamesOfWrongLength() {
     assertRejected(() -> new NMF(1).setFeatureNames("a", "b").fit(X), "2 names", "3 features");
   }
