@@ -182,6 +182,23 @@ public final class CsrMatrix implements DataMatrix {
     return new CsrMatrix(rows, cols, ptr, idx, val, 0);
   }
 
+  /**
+   * Like {@link #mapEntries} but writes the values into {@code buffer} (at least as long as
+   * {@link #values()}) and returns a view sharing this matrix's structure: no allocation, for
+   * kernels that redo it every iteration. Modifies {@code buffer}.
+   */
+  public CsrMatrix mapEntriesInto(double[] buffer, EntryFunction f) {
+    if (buffer.length < values.length) {
+      throw new IllegalArgumentException("buffer has " + buffer.length + " values, needs " + values.length);
+    }
+    for (int i = 0; i < rows; i++) {
+      for (int p = rowBegin(i), end = rowEnd(i); p < end; p++) {
+        buffer[p] = f.apply(i, indices[p], values[p]);
+      }
+    }
+    return new CsrMatrix(rows, cols, indptr, indices, buffer, rowStart);
+  }
+
   @Override
   public DenseMatrix toDense() {
     DenseMatrix d = new DenseMatrix(rows, cols);

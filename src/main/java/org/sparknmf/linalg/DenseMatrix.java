@@ -36,6 +36,18 @@ public final class DenseMatrix implements DataMatrix {
     this.offset = offset;
   }
 
+  /**
+   * A view of {@code rows × cols} row-major entries of {@code data} starting at {@code offset}
+   * (a workspace may be longer than the matrix it currently holds); no copy.
+   */
+  public static DenseMatrix view(int rows, int cols, double[] data, int offset) {
+    if (offset < 0 || (long) offset + (long) rows * cols > data.length) {
+      throw new IllegalArgumentException(rows + "×" + cols + " at offset " + offset
+          + " does not fit in " + data.length + " values");
+    }
+    return new DenseMatrix(rows, cols, data, offset);
+  }
+
   /** A copy of {@code values}; every row must have the same length. */
   public static DenseMatrix of(double[][] values) {
     int r = values.length;

@@ -22,7 +22,7 @@ public final class Svd {
   public record Result(DenseMatrix u, double[] s, DenseMatrix vt) {}
 
   /** Up to this many entries X is densified for {@code dgesdd}. */
-  static final long DENSE_LIMIT = 1L << 22;
+  static final long DENSE_LIMIT = 1L << 18;
   private static final double ARPACK_TOL = 1e-10;
 
   private Svd() {}

@@ -1,6 +1,7 @@
 package org.sparknmf.solver;
 
 import java.io.Serializable;
+import java.util.Arrays;
 import org.sparknmf.linalg.CsrMatrix;
 import org.sparknmf.linalg.DataMatrix;
 import org.sparknmf.linalg.DenseMatrix;
@@ -16,8 +17,9 @@ import org.sparknmf.linalg.DenseMatrix;
  * the rows of one block. Coordinate descent uses the Frobenius statistics: {@code X·Hᵀ} and
  * {@code HHᵀ}, or {@code XᵀW} and {@code WᵀW}.
  *
- * <p>Zero handling follows scikit-learn: WH is replaced by float32 epsilon where it is 0 and would
- * be raised to a negative power.
+ * <p>An instance is a reusable workspace: {@link #reset} clears it for the next iteration and the
+ * buffers for WH, R and Q are kept, so iterating allocates nothing. Zero handling follows
+ * scikit-learn: WH is read as float32 epsilon where it is 0 and would be raised to a negative power.
  */
 public final class FactorStatistics implements Serializable {
 
@@ -31,18 +33,30 @@ public final class FactorStatistics implements Serializable {
 
   private final Side side;
   private final BetaLoss loss;
-  private final DenseMatrix numerator;
+  private final int k;
+  private int rows;
+  private double[] numerator;
   private final DenseMatrix gram;
   private final double[] columnSums;
-  private final DenseMatrix denominator;
+  private double[] denominator;
+  private transient double[] whBuffer;
+  private transient double[] qBuffer;
+  private transient double[] rBuffer;
+  private transient double[] denominatorOut;
 
   private FactorStatistics(Side side, BetaLoss loss, int rows, int k) {
     this.side = side;
     this.loss = loss;
-    this.numerator = new DenseMatrix(rows, k);
+    this.k = k;
+    this.rows = rows;
+    this.numerator = new double[rows * k];
     this.gram = loss.isFrobenius() ? new DenseMatrix(k, k) : null;
     this.columnSums = loss.isKullbackLeibler() ? new double[k] : null;
-    this.denominator = !loss.isFrobenius() && !loss.isKullbackLeibler() ? new DenseMatrix(rows, k) : null;
+    this.denominator = usesDenominator() ? new double[rows * k] : null;
+  }
+
+  private boolean usesDenominator() {
+    return !loss.isFrobenius() && !loss.isKullbackLeibler();
   }
 
   /** Empty statistics for {@code rows} rows of the updated factor. */
@@ -56,50 +70,124 @@ public final class FactorStatistics implements Serializable {
     return zeros(side, loss, side.rows(x), w.cols()).accumulate(x, w, ht);
   }
 
+  /** Clears the sums for the next iteration. Returns this. */
+  public FactorStatistics reset() {
+    return reset(rows);
+  }
+
+  /** Clears the sums and sets the number of rows (a mini-batch may be shorter). Returns this. */
+  public FactorStatistics reset(int newRows) {
+    rows = newRows;
+    numerator = cleared(numerator, rows * k);
+    if (denominator != null) {
+      denominator = cleared(denominator, rows * k);
+    }
+    if (gram != null) {
+      Arrays.fill(gram.data(), 0.0);
+    }
+    if (columnSums != null) {
+      Arrays.fill(columnSums, 0.0);
+    }
+    return this;
+  }
+
+  private static double[] cleared(double[] a, int size) {
+    if (a == null || a.length < size) {
+      return new double[size];
+    }
+    Arrays.fill(a, 0, size, 0.0);
+    return a;
+  }
+
+  private static double[] atLeast(double[] a, int size) {
+    return a == null || a.length < size ? new double[size] : a;
+  }
+
   /**
    * Adds the contribution of the rows of {@code x}; {@code w} holds the same rows of W. For side W
    * the statistic must have {@code x.rows()} rows. Returns this.
    */
   public FactorStatistics accumulate(DataMatrix x, DenseMatrix w, DenseMatrix ht) {
+    if (side.rows(x) != rows) {
+      throw new IllegalArgumentException("statistics for " + rows + " rows of " + side
+          + " cannot take data giving " + side.rows(x));
+    }
     DenseMatrix g = side.other(w, ht);
     if (loss.isFrobenius()) {
-      side.contract(x, w, ht, numerator);
+      side.contract(x, w, ht, numerator());
       g.transposeTimesAdd(g, gram);
-    } else if (loss.isKullbackLeibler()) {
-      double[] s = g.columnSums();
-      for (int t = 0; t < s.length; t++) {
-        columnSums[t] += s[t];
+      return this;
+    }
+    if (loss.isKullbackLeibler()) {
+      for (int i = 0; i < g.rows(); i++) {
+        for (int t = 0; t < k; t++) {
+          columnSums[t] += g.get(i, t);
+        }
       }
       if (x instanceof CsrMatrix sparse) {
         // WH only where X is non-zero: nnz·k work instead of rows·cols·k.
-        side.contract(sparse.mapEntries((i, j, v) -> v / safe(rowDot(w, i, ht, j))), w, ht, numerator);
-      } else {
-        accumulateByBlocks(x, w, ht);
+        rBuffer = atLeast(rBuffer, sparse.values().length);
+        side.contract(sparse.mapEntriesInto(rBuffer, (i, j, v) -> v / safe(rowDot(w, i, ht, j))),
+            w, ht, numerator());
+        return this;
       }
-    } else {
-      accumulateByBlocks(x, w, ht);
     }
+    accumulateByBlocks(x, w, ht);
     return this;
   }
 
   /** Forms WH for a block of rows at a time, and from it R (and Q). */
   private void accumulateByBlocks(DataMatrix x, DenseMatrix w, DenseMatrix ht) {
     int n = x.cols();
-    int step = Math.max(1, WH_BLOCK_ENTRIES / Math.max(1, n));
+    int step = Math.max(1, Math.min(x.rows(), WH_BLOCK_ENTRIES / Math.max(1, n)));
     double beta = loss.beta();
+    whBuffer = atLeast(whBuffer, step * n);
+    if (denominator != null) {
+      qBuffer = atLeast(qBuffer, step * n);
+    }
     for (int from = 0; from < x.rows(); from += step) {
       int to = Math.min(x.rows(), from + step);
       DenseMatrix wb = w.rowRange(from, to);
-      DenseMatrix wh = new DenseMatrix(to - from, n);
+      DenseMatrix wh = DenseMatrix.view(to - from, n, whBuffer, 0);
       wb.timesTransposeInto(ht, wh);
-      DataMatrix r = x.rowRange(from, to).mapEntries((i, j, v) -> v == 0.0 ? 0.0 : v * ratio(wh.get(i, j)));
-      DenseMatrix numOut = side == Side.W ? numerator.rowRange(from, to) : numerator;
-      side.contract(r, wb, ht, numOut);
       if (denominator != null) {
-        DenseMatrix q = wh.mapEntries((i, j, v) -> Math.pow(beta < 1.0 && v == 0.0 ? EPSILON : v, beta - 1.0));
-        side.contract(q, wb, ht, side == Side.W ? denominator.rowRange(from, to) : denominator);
+        DenseMatrix q = DenseMatrix.view(to - from, n, qBuffer, 0);
+        double[] qd = q.data();
+        for (int e = 0, size = (to - from) * n; e < size; e++) {
+          double v = whBuffer[e];
+          qd[e] = Math.pow(beta < 1.0 && v == 0.0 ? EPSILON : v, beta - 1.0);
+        }
+        DenseMatrix out = side == Side.W ? rowsOf(denominator, from, to) : rowsOf(denominator, 0, rows);
+        side.contract(q, wb, ht, out);
       }
+      DataMatrix r = ratios(x.rowRange(from, to), wh);
+      side.contract(r, wb, ht, side == Side.W ? numerator().rowRange(from, to) : numerator());
     }
+  }
+
+  /** R = X ∘ (WH)^(β−2) for a block; dense X reuses the WH block itself (overwritten). */
+  private DataMatrix ratios(DataMatrix xb, DenseMatrix wh) {
+    if (xb instanceof DenseMatrix d) {
+      double[] xd = d.data();
+      double[] hd = wh.data();
+      int n = d.cols();
+      for (int i = 0; i < d.rows(); i++) {
+        int xo = d.offset() + i * n;
+        int ho = wh.offset() + i * n;
+        for (int j = 0; j < n; j++) {
+          double v = xd[xo + j];
+          hd[ho + j] = v == 0.0 ? 0.0 : v * ratio(hd[ho + j]);
+        }
+      }
+      return wh;
+    }
+    CsrMatrix s = (CsrMatrix) xb;
+    rBuffer = atLeast(rBuffer, s.values().length);
+    return s.mapEntriesInto(rBuffer, (i, j, v) -> v == 0.0 ? 0.0 : v * ratio(wh.get(i, j)));
+  }
+
+  private DenseMatrix rowsOf(double[] data, int from, int to) {
+    return DenseMatrix.view(to - from, k, data, from * k);
   }
 
   /** {@code (WH)^(β−2)} for one entry, as scikit-learn computes it. */
@@ -136,36 +224,31 @@ public final class FactorStatistics implements Serializable {
 
   /** Adds {@code other} (same side, loss and shape) into this one. Returns this. */
   public FactorStatistics merge(FactorStatistics other) {
-    if (other.side != side || !other.loss.equals(loss)
-        || other.numerator.rows() != numerator.rows() || other.numerator.cols() != numerator.cols()) {
+    if (other.side != side || !other.loss.equals(loss) || other.rows != rows || other.k != k) {
       throw new IllegalArgumentException("cannot merge statistics of different shapes or losses");
     }
-    addInto(other.numerator, numerator);
+    addInto(other.numerator, numerator, rows * k);
     if (gram != null) {
-      addInto(other.gram, gram);
+      addInto(other.gram.data(), gram.data(), k * k);
     }
     if (columnSums != null) {
-      for (int t = 0; t < columnSums.length; t++) {
-        columnSums[t] += other.columnSums[t];
-      }
+      addInto(other.columnSums, columnSums, k);
     }
     if (denominator != null) {
-      addInto(other.denominator, denominator);
+      addInto(other.denominator, denominator, rows * k);
     }
     return this;
   }
 
-  private static void addInto(DenseMatrix from, DenseMatrix to) {
-    double[] a = from.data();
-    double[] b = to.data();
-    for (int i = 0, n = from.rows() * from.cols(); i < n; i++) {
-      b[to.offset() + i] += a[from.offset() + i];
+  private static void addInto(double[] from, double[] to, int size) {
+    for (int i = 0; i < size; i++) {
+      to[i] += from[i];
     }
   }
 
-  /** {@code op(R)·G}; the caller may modify it. */
+  /** {@code op(R)·G}, a view of this workspace ({@code rows × k}). */
   public DenseMatrix numerator() {
-    return numerator;
+    return DenseMatrix.view(rows, k, numerator, 0);
   }
 
   /** GᵀG (Frobenius statistics only). */
@@ -179,23 +262,24 @@ public final class FactorStatistics implements Serializable {
   /**
    * The denominator of the multiplicative update of {@code f} (the factor of this side), before
    * regularisation: {@code F·GᵀG}, the column sums of G (0 read as 1, as scikit-learn does), or
-   * {@code op(Q)·G}. A new matrix the caller may modify.
+   * {@code op(Q)·G}. A view of a workspace of this object that the caller may modify; it is
+   * overwritten by the next call.
    */
   public DenseMatrix denominator(DenseMatrix f) {
-    int k = numerator.cols();
+    denominatorOut = atLeast(denominatorOut, f.rows() * k);
+    DenseMatrix d = DenseMatrix.view(f.rows(), k, denominatorOut, 0);
     if (gram != null) {
-      DenseMatrix d = new DenseMatrix(f.rows(), k);
+      Arrays.fill(denominatorOut, 0, f.rows() * k, 0.0);
       f.timesAdd(gram, d);
-      return d;
     } else if (columnSums != null) {
-      DenseMatrix d = new DenseMatrix(f.rows(), k);
       for (int i = 0; i < f.rows(); i++) {
         for (int t = 0; t < k; t++) {
-          d.set(i, t, columnSums[t] == 0.0 ? 1.0 : columnSums[t]);
+          denominatorOut[i * k + t] = columnSums[t] == 0.0 ? 1.0 : columnSums[t];
         }
       }
-      return d;
+    } else {
+      System.arraycopy(denominator, 0, denominatorOut, 0, f.rows() * k);
     }
-    return denominator.copy();
+    return d;
   }
 }

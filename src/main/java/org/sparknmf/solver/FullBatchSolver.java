@@ -42,13 +42,17 @@ public final class FullBatchSolver {
     NumpyRandomState rng = o.shuffle() ? NumpyRandomState.fromSeedOrEntropy(o.randomState()) : null;
     List<Double> history = new ArrayList<>();
     double violationInit = 0.0;
+    FactorStatistics[] stats = {
+        FactorStatistics.zeros(Side.W, BetaLoss.FROBENIUS, x.rows(), k),
+        FactorStatistics.zeros(Side.H, BetaLoss.FROBENIUS, x.cols(), k)};
+    Side[] sides = updateH ? Side.values() : new Side[] {Side.W};
     int iter;
     for (iter = 1; iter <= o.maxIter(); iter++) {
       double violation = 0.0;
-      for (Side side : updateH ? Side.values() : new Side[] {Side.W}) {
-        FactorStatistics stats = FactorStatistics.of(side, BetaLoss.FROBENIUS, x, w, ht);
+      for (Side side : sides) {
+        FactorStatistics s = stats[side.ordinal()].reset().accumulate(x, w, ht);
         int[] order = rng != null ? rng.permutation(k) : identity(k);
-        violation += CoordinateDescent.update(side.own(w, ht), stats, reg.l1(side), reg.l2(side), order);
+        violation += CoordinateDescent.update(side.own(w, ht), s, reg.l1(side), reg.l2(side), order);
       }
       if (iter == 1) {
         violationInit = violation;
@@ -79,20 +83,25 @@ public final class FullBatchSolver {
     double errorInit = BetaDivergence.reconstructionError(x, w, ht, loss);
     double previous = errorInit;
     List<Double> history = new ArrayList<>();
+    int k = w.cols();
+    FactorStatistics sw = FactorStatistics.zeros(Side.W, loss, x.rows(), k);
+    FactorStatistics sh = FactorStatistics.zeros(Side.H, loss, x.cols(), k);
     // With H fixed (transform) the Frobenius statistics of W do not change between iterations.
-    FactorStatistics fixedW = !updateH && loss.isFrobenius()
-        ? FactorStatistics.of(Side.W, loss, x, w, ht) : null;
+    boolean fixedW = !updateH && loss.isFrobenius();
+    if (fixedW) {
+      sw.accumulate(x, w, ht);
+    }
     int iter;
     for (iter = 1; iter <= o.maxIter(); iter++) {
-      FactorStatistics sw = fixedW != null ? fixedW : FactorStatistics.of(Side.W, loss, x, w, ht);
-      DenseMatrix num = fixedW != null ? fixedW.numerator().copy() : sw.numerator();
-      MultiplicativeUpdate.update(w, num, sw.denominator(w), reg.l1W(), reg.l2W(), gamma);
+      if (!fixedW) {
+        sw.reset().accumulate(x, w, ht);
+      }
+      MultiplicativeUpdate.update(w, sw, reg.l1W(), reg.l2W(), gamma);
       if (loss.beta() < 1.0) {
         MultiplicativeUpdate.clampTiny(w);
       }
       if (updateH) {
-        FactorStatistics sh = FactorStatistics.of(Side.H, loss, x, w, ht);
-        MultiplicativeUpdate.update(ht, sh.numerator(), sh.denominator(ht), reg.l1H(), reg.l2H(), gamma);
+        MultiplicativeUpdate.update(ht, sh.reset().accumulate(x, w, ht), reg.l1H(), reg.l2H(), gamma);
         if (loss.beta() <= 1.0) {
           MultiplicativeUpdate.clampTiny(ht);
         }

@@ -26,6 +26,8 @@ public final class MiniBatchSolver {
   private final double rho;
   private final DenseMatrix numeratorAcc;
   private final DenseMatrix denominatorAcc;
+  private final FactorStatistics wStats;
+  private final FactorStatistics hStats;
   private Double ewaCost;
   private Double ewaCostMin;
   private int noImprovement;
@@ -44,6 +46,8 @@ public final class MiniBatchSolver {
     this.rho = Math.pow(options.forgetFactor(), (double) batchSize / nSamples);
     this.numeratorAcc = ht.copy();
     this.denominatorAcc = DenseMatrix.filled(ht.rows(), ht.cols(), 1.0);
+    this.wStats = FactorStatistics.zeros(Side.W, loss, batchSize, ht.cols());
+    this.hStats = FactorStatistics.zeros(Side.H, loss, ht.rows(), ht.cols());
   }
 
   /** Fits on all of {@code x}, updating {@code w} (rows warm-started in place) and {@code ht}. */
@@ -88,8 +92,7 @@ public final class MiniBatchSolver {
     if (options.freshRestarts() || wb == null) {
       wb = solveW(xb, ht, options.freshRestartsMaxIter());
     } else {
-      FactorStatistics sw = FactorStatistics.of(Side.W, loss, xb, wb, ht);
-      MultiplicativeUpdate.update(wb, sw.numerator(), sw.denominator(wb), reg.l1W(), reg.l2W(), gamma);
+      MultiplicativeUpdate.update(wb, wStats.reset(xb.rows()).accumulate(xb, wb, ht), reg.l1W(), reg.l2W(), gamma);
     }
     if (loss.beta() < 1.0) {
       MultiplicativeUpdate.clampTiny(wb);
@@ -99,7 +102,7 @@ public final class MiniBatchSolver {
         + reg.l2W() * wb.squaredNorm() + reg.l2H() * ht.squaredNorm()) / xb.rows();
     costHistory.add(cost);
     if (updateH) {
-      FactorStatistics sh = FactorStatistics.of(Side.H, loss, xb, wb, ht);
+      FactorStatistics sh = hStats.reset().accumulate(xb, wb, ht);
       MultiplicativeUpdate.updateOnline(ht, sh.numerator(), sh.denominator(ht), reg.l1H(), reg.l2H(),
           gamma, numeratorAcc, denominatorAcc, rho);
       if (loss.beta() <= 1.0) {
@@ -118,11 +121,16 @@ public final class MiniBatchSolver {
     DenseMatrix w = DenseMatrix.filled(x.rows(), k, Math.sqrt(x.mean() / k));
     DenseMatrix buffer = w.copy();
     Regularization reg = options.regularization(x.rows(), x.cols());
-    FactorStatistics fixed = loss.isFrobenius() ? FactorStatistics.of(Side.W, loss, x, w, ht) : null;
+    // H is fixed, so the Frobenius statistics of W (X·Hᵀ, HHᵀ) are computed once.
+    boolean fixed = loss.isFrobenius();
+    if (fixed) {
+      wStats.reset(x.rows()).accumulate(x, w, ht);
+    }
     for (int it = 0; it < maxIter; it++) {
-      FactorStatistics sw = fixed != null ? fixed : FactorStatistics.of(Side.W, loss, x, w, ht);
-      DenseMatrix num = fixed != null ? fixed.numerator().copy() : sw.numerator();
-      MultiplicativeUpdate.update(w, num, sw.denominator(w), reg.l1W(), reg.l2W(), gamma);
+      if (!fixed) {
+        wStats.reset(x.rows()).accumulate(x, w, ht);
+      }
+      MultiplicativeUpdate.update(w, wStats, reg.l1W(), reg.l2W(), gamma);
       double change = w.distance(buffer) / Math.sqrt(w.squaredNorm());
       if (options.tol() > 0 && change <= options.tol()) {
         break;

@@ -13,9 +13,7 @@ public final class MultiplicativeUpdate {
 
   private MultiplicativeUpdate() {}
 
-  /**
-   * {@code F ← F ∘ (num / (den + l1 + l2·F))^γ}. Modifies {@code f} and {@code num}.
-   */
+  /** {@code F ← F ∘ (num / (den + l1 + l2·F))^γ}. Modifies {@code f} and {@code den}. */
   public static void update(DenseMatrix f, DenseMatrix num, DenseMatrix den, double l1, double l2,
       double gamma) {
     regularize(den, f, l1, l2);
@@ -34,7 +32,7 @@ public final class MultiplicativeUpdate {
   /**
    * The online update of MiniBatchNMF (Lefèvre, Bach &amp; Févotte 2011): with forget factor
    * {@code rho}, {@code A ← ρA + num ∘ F^(1/γ)}, {@code B ← ρB + den}, {@code F ← (A/B)^γ}.
-   * Modifies {@code f}, {@code num}, {@code a} and {@code b}.
+   * Modifies {@code f}, {@code den}, {@code a} and {@code b}.
    */
   public static void updateOnline(DenseMatrix f, DenseMatrix num, DenseMatrix den, double l1,
       double l2, double gamma, DenseMatrix a, DenseMatrix b, double rho) {
@@ -56,6 +54,11 @@ public final class MultiplicativeUpdate {
       double h = ad[ai] / bd[bi];
       fd[f.offset() + i] = gamma != 1.0 ? Math.pow(h, gamma) : h;
     }
+  }
+
+  /** The multiplicative update of {@code f} from its statistics. Modifies {@code f}. */
+  public static void update(DenseMatrix f, FactorStatistics stats, double l1, double l2, double gamma) {
+    update(f, stats.numerator(), stats.denominator(f), l1, l2, gamma);
   }
 
   /** {@code den ← den + l1 + l2·F}, with exact zeros replaced by epsilon. Modifies {@code den}. */
