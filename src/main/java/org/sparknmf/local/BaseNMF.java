@@ -114,9 +114,15 @@ public abstract class BaseNMF<S extends BaseNMF<S>> {
     return self();
   }
 
-  /** A copy of all parameters. */
+  /** A copy of all parameters (scikit-learn's {@code get_params}). */
   public NmfOptions getOptions() {
     return options.copy();
+  }
+
+  /** Takes every parameter from {@code o} (scikit-learn's {@code set_params}). */
+  public S setOptions(NmfOptions o) {
+    options.setAll(o);
+    return self();
   }
 
   public Integer getNComponents() {

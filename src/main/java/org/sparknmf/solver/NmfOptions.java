@@ -36,28 +36,33 @@ public final class NmfOptions implements Serializable {
   private int freshRestartsMaxIter = 30;
   private Integer transformMaxIter;
 
+  /** A copy of every parameter. */
   public NmfOptions copy() {
-    NmfOptions o = new NmfOptions();
-    o.nComponents = nComponents;
-    o.nComponentsAuto = nComponentsAuto;
-    o.init = init;
-    o.solver = solver;
-    o.betaLoss = betaLoss;
-    o.tol = tol;
-    o.maxIter = maxIter;
-    o.randomState = randomState;
-    o.alphaW = alphaW;
-    o.alphaH = alphaH;
-    o.l1Ratio = l1Ratio;
-    o.verbose = verbose;
-    o.shuffle = shuffle;
-    o.batchSize = batchSize;
-    o.maxNoImprovement = maxNoImprovement;
-    o.forgetFactor = forgetFactor;
-    o.freshRestarts = freshRestarts;
-    o.freshRestartsMaxIter = freshRestartsMaxIter;
-    o.transformMaxIter = transformMaxIter;
-    return o;
+    return new NmfOptions().setAll(this);
+  }
+
+  /** Takes every parameter of {@code other} (already validated there). Returns this. */
+  public NmfOptions setAll(NmfOptions other) {
+    nComponents = other.nComponents;
+    nComponentsAuto = other.nComponentsAuto;
+    init = other.init;
+    solver = other.solver;
+    betaLoss = other.betaLoss;
+    tol = other.tol;
+    maxIter = other.maxIter;
+    randomState = other.randomState;
+    alphaW = other.alphaW;
+    alphaH = other.alphaH;
+    l1Ratio = other.l1Ratio;
+    verbose = other.verbose;
+    shuffle = other.shuffle;
+    batchSize = other.batchSize;
+    maxNoImprovement = other.maxNoImprovement;
+    forgetFactor = other.forgetFactor;
+    freshRestarts = other.freshRestarts;
+    freshRestartsMaxIter = other.freshRestartsMaxIter;
+    transformMaxIter = other.transformMaxIter;
+    return this;
   }
 
   // ---- setters (validating) ----

@@ -30,6 +30,7 @@ import org.sparknmf.linalg.DataMatrix;
 import org.sparknmf.linalg.DenseMatrix;
 import org.sparknmf.testing.Assertions2;
 import org.sparknmf.testing.PythonRunner;
+import org.sparknmf.testing.SklearnParams;
 
 /**
  * spark-nmf against a live scikit-learn (Debian's {@code python3-sklearn} 1.2.1 run as
@@ -562,49 +563,7 @@ class LiveScikitLearnTest {
     }
   }
 
-  /** scikit-learn's constructor arguments, by their scikit-learn names. */
-  static <M extends BaseNMF<M>> M configure(M m, JsonNode p) {
-    for (Map.Entry<String, JsonNode> entry : p.properties()) {
-      JsonNode v = entry.getValue();
-      switch (entry.getKey()) {
-        case "n_components" -> {
-          if (v.isNull()) {
-            m.setNComponents((String) null);
-          } else {
-            m.setNComponents(v.asInt());
-          }
-        }
-        case "init" -> m.setInit(v.isNull() ? null : v.asText());
-        case "solver" -> ((NMF) m).setSolver(v.asText());
-        case "shuffle" -> ((NMF) m).setShuffle(v.asBoolean());
-        case "beta_loss" -> {
-          if (v.isNumber()) {
-            m.setBetaLoss(v.asDouble());
-          } else {
-            m.setBetaLoss(v.asText());
-          }
-        }
-        case "tol" -> m.setTol(v.asDouble());
-        case "max_iter" -> m.setMaxIter(v.asInt());
-        case "random_state" -> m.setRandomState(v.asLong());
-        case "alpha_W" -> m.setAlphaW(v.asDouble());
-        case "alpha_H" -> {
-          if (v.isNumber()) {
-            m.setAlphaH(v.asDouble());
-          } else {
-            m.setAlphaH(v.asText());
-          }
-        }
-        case "l1_ratio" -> m.setL1Ratio(v.asDouble());
-        case "batch_size" -> ((MiniBatchNMF) m).setBatchSize(v.asInt());
-        case "forget_factor" -> ((MiniBatchNMF) m).setForgetFactor(v.asDouble());
-        case "max_no_improvement" -> ((MiniBatchNMF) m).setMaxNoImprovement(v.isNull() ? null : v.asInt());
-        case "fresh_restarts" -> ((MiniBatchNMF) m).setFreshRestarts(v.asBoolean());
-        case "fresh_restarts_max_iter" -> ((MiniBatchNMF) m).setFreshRestartsMaxIter(v.asInt());
-        case "transform_max_iter" -> ((MiniBatchNMF) m).setTransformMaxIter(v.isNull() ? null : v.asInt());
-        default -> throw new IllegalArgumentException("parameter not mapped: " + entry.getKey());
-      }
-    }
-    return m;
+  static <M extends BaseNMF<M>> M configure(M m, JsonNode params) {
+    return m.setOptions(SklearnParams.options(params));
   }
 }

@@ -12,6 +12,7 @@ import org.sparknmf.linalg.DataMatrix;
 import org.sparknmf.linalg.DenseMatrix;
 import org.sparknmf.solver.Initialization;
 import org.sparknmf.testing.SklearnFixture;
+import org.sparknmf.testing.SklearnParams;
 
 /**
  * Every reference case computed by scikit-learn 1.2.1, run through the plain-Java API: W, H and
@@ -85,31 +86,7 @@ class SklearnParityTest {
     }
   }
 
-  /** scikit-learn's parameters, by their scikit-learn names. */
-  static <M extends BaseNMF<M>> M configure(M m, JsonNode p) {
-    p.fields().forEachRemaining(entry -> {
-      JsonNode v = entry.getValue();
-      switch (entry.getKey()) {
-        case "n_components" -> m.setNComponents(v.isNull() ? null : v.asText());
-        case "init" -> m.setInit(v.isNull() ? null : v.asText());
-        case "solver" -> ((NMF) m).setSolver(v.asText());
-        case "shuffle" -> ((NMF) m).setShuffle(v.asBoolean());
-        case "beta_loss" -> m.setBetaLoss(v.asText());
-        case "tol" -> m.setTol(v.asDouble());
-        case "max_iter" -> m.setMaxIter(v.asInt());
-        case "random_state" -> m.setRandomState(v.asLong());
-        case "alpha_W" -> m.setAlphaW(v.asDouble());
-        case "alpha_H" -> m.setAlphaH(v.asText());
-        case "l1_ratio" -> m.setL1Ratio(v.asDouble());
-        case "batch_size" -> ((MiniBatchNMF) m).setBatchSize(v.asInt());
-        case "forget_factor" -> ((MiniBatchNMF) m).setForgetFactor(v.asDouble());
-        case "max_no_improvement" -> ((MiniBatchNMF) m).setMaxNoImprovement(v.isNull() ? null : v.asInt());
-        case "fresh_restarts" -> ((MiniBatchNMF) m).setFreshRestarts(v.asBoolean());
-        case "fresh_restarts_max_iter" -> ((MiniBatchNMF) m).setFreshRestartsMaxIter(v.asInt());
-        case "transform_max_iter" -> ((MiniBatchNMF) m).setTransformMaxIter(v.isNull() ? null : v.asInt());
-        default -> throw new IllegalArgumentException("fixture parameter not mapped: " + entry.getKey());
-      }
-    });
-    return m;
+  static <M extends BaseNMF<M>> M configure(M m, JsonNode params) {
+    return m.setOptions(SklearnParams.options(params));
   }
 }
