@@ -100,7 +100,7 @@ public final class MiniBatchNMF extends BaseNMF<MiniBatchNMF> {
   @Override
   public double[][] transform(DataMatrix x) {
     checkTransformInput(x);
-    return solver.solveW(x, ht, options.effectiveTransformMaxIter()).toArray();
+    return solver.transform(x, ht).toArray();
   }
 
   public MiniBatchNMF partialFit(double[][] x) {

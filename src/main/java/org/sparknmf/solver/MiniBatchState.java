@@ -1,0 +1,144 @@
+package org.sparknmf.solver;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import org.sparknmf.linalg.DenseMatrix;
+
+/**
+ * What MiniBatchNMF keeps between mini-batches, on the driver: the accumulators A and B of the
+ * online H update, ρ and the batch size (fixed by the first data seen, as in scikit-learn), the
+ * exponentially weighted batch cost and the step count. The single-JVM solver and the distributed
+ * engine both drive it: they differ only in where the batch statistics are computed.
+ */
+public final class MiniBatchState implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+
+  private final NmfOptions options;
+  private final int batchSize;
+  private final double rho;
+  private final DenseMatrix numeratorAcc;
+  private final DenseMatrix denominatorAcc;
+  private Double ewaCost;
+  private Double ewaCostMin;
+  private int noImprovement;
+  private int nSteps;
+  private final List<Double> costHistory = new ArrayList<>();
+
+  /**
+   * @param nSamples rows of the first data seen (fixes batch size and ρ)
+   * @param ht the starting Hᵀ ({@code n × k}); A starts as its copy, B as ones
+   */
+  public MiniBatchState(NmfOptions options, int nSamples, DenseMatrix ht) {
+    this.options = options;
+    this.batchSize = Math.min(options.batchSize(), nSamples);
+    this.rho = Math.pow(options.forgetFactor(), (double) batchSize / nSamples);
+    this.numeratorAcc = ht.copy();
+    this.denominatorAcc = DenseMatrix.filled(ht.rows(), ht.cols(), 1.0);
+  }
+
+  public int batchSize() {
+    return batchSize;
+  }
+
+  public double rho() {
+    return rho;
+  }
+
+  /** Forgets the smoothed cost (a new fit starts; the accumulators are kept). */
+  public void startFit() {
+    ewaCost = null;
+    ewaCostMin = null;
+    noImprovement = 0;
+  }
+
+  /**
+   * scikit-learn's batch cost per sample: divergence plus penalties of the batch's W and of H,
+   * over the batch's rows. Recorded in the cost history.
+   */
+  public double recordCost(double divergence, double wSum, double wSquaredNorm, DenseMatrix ht,
+      Regularization reg, int batchRows) {
+    double cost = (divergence + reg.l1W() * wSum + reg.l1H() * ht.sum()
+        + reg.l2W() * wSquaredNorm + reg.l2H() * ht.squaredNorm()) / batchRows;
+    costHistory.add(cost);
+    return cost;
+  }
+
+  /** The online update of Hᵀ from a batch's statistics (side H). Modifies {@code ht} and A, B. */
+  public void updateH(DenseMatrix ht, FactorStatistics hStats, Regularization reg) {
+    BetaLoss loss = options.betaLoss();
+    MultiplicativeUpdate.updateOnline(ht, hStats.numerator(), hStats.denominator(ht), reg.l1H(),
+        reg.l2H(), loss.gamma(), numeratorAcc, denominatorAcc, rho);
+    if (loss.beta() <= 1.0) {
+      MultiplicativeUpdate.clampTiny(ht);
+    }
+  }
+
+  /** Counts one more step (scikit-learn's {@code n_steps_}). */
+  public void countStep() {
+    nSteps++;
+  }
+
+  /** Sets the step count (a fit's total, which scikit-learn reports instead of a running count). */
+  public void setSteps(int steps) {
+    nSteps = steps;
+  }
+
+  /**
+   * scikit-learn's {@code _minibatch_convergence}; {@code step} counts from 0 within this fit.
+   * {@code hBuffer} is Hᵀ before the step.
+   */
+  public boolean converged(int batchRows, double cost, DenseMatrix ht, DenseMatrix hBuffer,
+      int nSamples, int step, int maxSteps) {
+    boolean verbose = options.verbose() > 0;
+    if (step == 0) {
+      // H has not moved yet.
+      if (verbose) {
+        System.out.println("Minibatch step 1/" + maxSteps + ": mean batch cost: " + cost);
+      }
+      return false;
+    }
+    if (ewaCost == null) {
+      ewaCost = cost;
+    } else {
+      double alpha = Math.min((double) batchRows / (nSamples + 1), 1.0);
+      ewaCost = ewaCost * (1 - alpha) + cost * alpha;
+    }
+    if (verbose) {
+      System.out.println("Minibatch step " + (step + 1) + "/" + maxSteps + ": mean batch cost: "
+          + cost + ", ewa cost: " + ewaCost);
+    }
+    double hChange = ht.distance(hBuffer) / Math.sqrt(ht.squaredNorm());
+    if (options.tol() > 0 && hChange <= options.tol()) {
+      if (verbose) {
+        System.out.println("Converged (small H change) at step " + (step + 1) + "/" + maxSteps);
+      }
+      return true;
+    }
+    if (ewaCostMin == null || ewaCost < ewaCostMin) {
+      noImprovement = 0;
+      ewaCostMin = ewaCost;
+    } else {
+      noImprovement++;
+    }
+    if (options.maxNoImprovement() != null && noImprovement >= options.maxNoImprovement()) {
+      if (verbose) {
+        System.out.println("Converged (lack of improvement in objective function) at step "
+            + (step + 1) + "/" + maxSteps);
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /** Mini-batch steps taken so far (scikit-learn's {@code n_steps_}). */
+  public int nSteps() {
+    return nSteps;
+  }
+
+  /** The cost per sample of every batch processed, in order. */
+  public List<Double> costHistory() {
+    return List.copyOf(costHistory);
+  }
+}
