@@ -7,7 +7,7 @@ package org.sparknmf.linalg;
  * {@code rows × k} matrix (W, or Hᵀ), row ranges for mini-batches, and a per-entry walk. Every
  * solver and kernel accepts both implementations, as scikit-learn accepts dense and CSR input.
  */
-public sealed interface DataMatrix permits DenseMatrix, CsrMatrix {
+public sealed interface DataMatrix extends java.io.Serializable permits DenseMatrix, CsrMatrix {
 
   int rows();
 

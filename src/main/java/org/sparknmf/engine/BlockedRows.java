@@ -1,0 +1,302 @@
+package org.sparknmf.engine;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.ml.linalg.DenseVector;
+import org.apache.spark.ml.linalg.SparseVector;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+import org.sparknmf.linalg.CsrMatrix;
+import org.sparknmf.linalg.DataMatrix;
+import org.sparknmf.linalg.DenseMatrix;
+import org.sparknmf.linalg.RowStack;
+import scala.Tuple2;
+
+/**
+ * X as an RDD of {@link RowBlock}s, one per partition, cached at the caller's storage level, with
+ * the facts the fit needs (shape, non-zeros, sum, smallest entry, rows per partition) gathered in
+ * the same pass that checks every entry. A block is CSR when fewer than half its entries are
+ * non-zero, dense otherwise. Holds O(partitions) on the driver, never O(rows).
+ */
+public final class BlockedRows implements AutoCloseable {
+
+  /** Rows of one partition and what was found in them. */
+  public record PartitionFacts(int partition, int rows, int cols, long nonZeros, double sum, double min)
+      implements Serializable {}
+
+  private static final double DENSE_FROM = 0.5;
+
+  private final JavaRDD<RowBlock> blocks;
+  private final List<PartitionFacts> facts;
+  private final long rows;
+  private final int cols;
+  private final long nonZeros;
+  private final double sum;
+  private final double min;
+
+  private BlockedRows(JavaRDD<RowBlock> blocks, List<PartitionFacts> facts) {
+    this.blocks = blocks;
+    this.facts = List.copyOf(facts);
+    long r = 0;
+    long nnz = 0;
+    double s = 0;
+    double mn = Double.POSITIVE_INFINITY;
+    int c = -1;
+    for (PartitionFacts f : facts) {
+      if (f.rows() == 0) {
+        continue;
+      }
+      if (c >= 0 && f.cols() != c) {
+        throw new IllegalArgumentException("X has rows of " + c + " and of " + f.cols()
+            + " features (partition " + f.partition() + "): every row must have the same size");
+      }
+      c = f.cols();
+      r += f.rows();
+      nnz += f.nonZeros();
+      s += f.sum();
+      mn = Math.min(mn, f.min());
+    }
+    if (r == 0 || c <= 0) {
+      throw new IllegalArgumentException("X is empty: shape (" + r + ", " + Math.max(c, 0)
+          + "), at least one sample and one feature are required");
+    }
+    this.rows = r;
+    this.cols = c;
+    this.nonZeros = nnz;
+    this.sum = s;
+    this.min = mn;
+  }
+
+  /**
+   * Blocks the rows of {@code features} (a Vector column) in the DataFrame's order; row ids are the
+   * 0-based positions. {@code partitions} 0 keeps the DataFrame's partitioning.
+   */
+  public static BlockedRows fromDataset(Dataset<Row> data, String featuresCol, int partitions,
+      StorageLevel level) {
+    JavaPairRDD<Long, Vector> indexed = data.select(featuresCol).javaRDD()
+        .zipWithIndex()
+        .mapToPair(t -> new Tuple2<>(t._2(), vectorAt(t._1(), t._2(), featuresCol)));
+    return fromIndexed(indexed, partitions, level);
+  }
+
+  private static Vector vectorAt(Row row, long id, String col) {
+    Object v = row.get(0);
+    if (v == null) {
+      throw new IllegalArgumentException("column '" + col + "' is null at row " + id);
+    }
+    return (Vector) v;
+  }
+
+  /**
+   * Blocks rows given with their ids (unique, not necessarily contiguous). With {@code partitions}
+   * &gt; 0 the rows are range-partitioned by id into that many blocks of consecutive ids; with 0 the
+   * input's partitioning is kept (rows are sorted by id within each partition).
+   */
+  public static BlockedRows fromIndexed(JavaPairRDD<Long, Vector> rows, int partitions,
+      StorageLevel level) {
+    JavaPairRDD<Long, Vector> placed = partitions > 0 ? rows.sortByKey(true, partitions) : rows;
+    JavaRDD<RowBlock> blocks = placed.mapPartitions(BlockedRows::block).persist(level);
+    List<PartitionFacts> facts = SparkErrors.rethrowingBadInput(() ->
+        blocks.mapPartitionsWithIndex((p, it) -> describe(p, it), true).collect());
+    return new BlockedRows(blocks, facts);
+  }
+
+  /** Blocks an in-memory matrix into {@code partitions} contiguous row ranges (for tests and local data). */
+  public static BlockedRows fromMatrix(org.apache.spark.api.java.JavaSparkContext jsc, DataMatrix x,
+      int partitions, StorageLevel level) {
+    List<Tuple2<Long, Vector>> list = new ArrayList<>(x.rows());
+    DenseMatrix d = x instanceof DenseMatrix dm ? dm : null;
+    for (int i = 0; i < x.rows(); i++) {
+      list.add(new Tuple2<>((long) i, rowVector(x, d, i)));
+    }
+    JavaPairRDD<Long, Vector> rdd = JavaPairRDD.fromJavaRDD(jsc.parallelize(list, partitions));
+    return fromIndexed(rdd, 0, level);
+  }
+
+  private static Vector rowVector(DataMatrix x, DenseMatrix d, int i) {
+    if (d != null) {
+      double[] v = new double[x.cols()];
+      for (int j = 0; j < v.length; j++) {
+        v[j] = d.get(i, j);
+      }
+      return new DenseVector(v);
+    }
+    CsrMatrix c = (CsrMatrix) x;
+    int from = c.rowBegin(i);
+    int to = c.rowEnd(i);
+    int[] idx = java.util.Arrays.copyOfRange(c.indices(), from, to);
+    double[] val = java.util.Arrays.copyOfRange(c.values(), from, to);
+    return new SparseVector(x.cols(), idx, val).toSparse();
+  }
+
+  private static Iterator<RowBlock> block(Iterator<Tuple2<Long, Vector>> it) {
+    List<Tuple2<Long, Vector>> rows = new ArrayList<>();
+    it.forEachRemaining(rows::add);
+    if (rows.isEmpty()) {
+      return List.<RowBlock>of().iterator();
+    }
+    rows.sort(Comparator.comparing(Tuple2::_1));
+    int n = rows.get(0)._2().size();
+    long nnz = 0;
+    long[] ids = new long[rows.size()];
+    for (int i = 0; i < ids.length; i++) {
+      Tuple2<Long, Vector> r = rows.get(i);
+      ids[i] = r._1();
+      if (i > 0 && ids[i] == ids[i - 1]) {
+        throw new IllegalArgumentException("row id " + ids[i] + " occurs twice");
+      }
+      Vector v = r._2();
+      if (v.size() != n) {
+        throw new IllegalArgumentException("X row " + ids[i] + " has " + v.size()
+            + " features, row " + ids[0] + " has " + n + ": every row must have the same size");
+      }
+      nnz += v.numNonzeros();
+    }
+    boolean dense = (double) nnz >= DENSE_FROM * ids.length * (double) n;
+    DataMatrix x = dense ? denseBlock(rows, ids, n) : csrBlock(rows, ids, n, nnz);
+    return List.of(new RowBlock(ids, x)).iterator();
+  }
+
+  private static DataMatrix denseBlock(List<Tuple2<Long, Vector>> rows, long[] ids, int n) {
+    long size = (long) ids.length * n;
+    if (size > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("a partition holds " + ids.length + " rows × " + n
+          + " features, too many for one dense block: use more partitions");
+    }
+    double[] data = new double[(int) size];
+    for (int i = 0; i < ids.length; i++) {
+      final int base = i * n;
+      final long id = ids[i];
+      rows.get(i)._2().foreachActive((j, v) -> {
+        data[base + (int) j] = checked(id, (int) j, (double) v);
+        return null;
+      });
+    }
+    return new DenseMatrix(ids.length, n, data);
+  }
+
+  private static DataMatrix csrBlock(List<Tuple2<Long, Vector>> rows, long[] ids, int n, long nnz) {
+    if (nnz > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("a partition holds " + nnz + " non-zeros, too many for one "
+          + "block: use more partitions");
+    }
+    int[] indptr = new int[ids.length + 1];
+    int[] indices = new int[(int) nnz];
+    double[] values = new double[(int) nnz];
+    int[] p = {0};
+    for (int i = 0; i < ids.length; i++) {
+      final long id = ids[i];
+      rows.get(i)._2().foreachNonZero((j, v) -> {
+        indices[p[0]] = (int) j;
+        values[p[0]] = checked(id, (int) j, (double) v);
+        p[0]++;
+        return null;
+      });
+      indptr[i + 1] = p[0];
+    }
+    return new CsrMatrix(ids.length, n, indptr, indices, values);
+  }
+
+  /** The entry of X at (row id, column), refused when negative, NaN or infinite. */
+  private static double checked(long row, int col, double v) {
+    if (Double.isNaN(v)) {
+      throw new IllegalArgumentException("X has NaN at row " + row + ", column " + col);
+    }
+    if (Double.isInfinite(v)) {
+      throw new IllegalArgumentException("X has an infinite value (" + v + ") at row " + row + ", column " + col);
+    }
+    if (v < 0) {
+      throw new IllegalArgumentException("X has a negative value (" + v + ") at row " + row
+          + ", column " + col + "; NMF needs non-negative data");
+    }
+    return v;
+  }
+
+  private static Iterator<PartitionFacts> describe(int partition, Iterator<RowBlock> it) {
+    if (!it.hasNext()) {
+      return List.of(new PartitionFacts(partition, 0, 0, 0, 0.0, Double.POSITIVE_INFINITY)).iterator();
+    }
+    DataMatrix x = it.next().x();
+    return List.of(new PartitionFacts(partition, x.rows(), x.cols(), countNonZeros(x), x.sum(), x.min()))
+        .iterator();
+  }
+
+  private static long countNonZeros(DataMatrix x) {
+    long[] c = {0};
+    x.forEachEntry((i, j, v) -> {
+      if (v != 0.0) {
+        c[0]++;
+      }
+    });
+    return c[0];
+  }
+
+  public JavaRDD<RowBlock> blocks() {
+    return blocks;
+  }
+
+  /** Facts of every partition, in partition order (empty partitions have 0 rows). */
+  public List<PartitionFacts> partitions() {
+    return facts;
+  }
+
+  public int numPartitions() {
+    return facts.size();
+  }
+
+  /** Rows in each partition, in partition order. */
+  public int[] partitionRows() {
+    return facts.stream().mapToInt(PartitionFacts::rows).toArray();
+  }
+
+  public long rows() {
+    return rows;
+  }
+
+  public int cols() {
+    return cols;
+  }
+
+  public long nonZeros() {
+    return nonZeros;
+  }
+
+  /** Stored entries: all for dense X, the non-zeros for sparse (what collecting it costs). */
+  public long storedEntries() {
+    return nonZeros;
+  }
+
+  public double sum() {
+    return sum;
+  }
+
+  /** scikit-learn's {@code X.mean()}: over all rows × cols entries. */
+  public double mean() {
+    return sum / ((double) rows * cols);
+  }
+
+  /** The smallest entry, implicit zeros included. */
+  public double min() {
+    return nonZeros < rows * (long) cols ? Math.min(min, 0.0) : min;
+  }
+
+  /** All rows in one matrix on the driver, in row-id order (the driver-side path). */
+  public DataMatrix collect() {
+    List<RowBlock> all = new ArrayList<>(blocks.collect());
+    all.sort(Comparator.comparingLong(b -> b.rowIds()[0]));
+    return RowStack.of(all.stream().map(RowBlock::x).toList(), cols);
+  }
+
+  /** Releases the cached blocks. */
+  @Override
+  public void close() {
+    blocks.unpersist(false);
+  }
+}
