@@ -27,9 +27,49 @@ import scala.Tuple2;
  */
 public final class BlockedRows implements AutoCloseable {
 
-  /** Rows of one partition and what was found in them. */
-  public record PartitionFacts(int partition, int rows, int cols, long nonZeros, double sum, double min)
-      implements Serializable {}
+  /** Rows of one partition and what was found in them (a class: Spark's Kryo cannot build records). */
+  public static final class PartitionFacts implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final int partition;
+    private final int rows;
+    private final int cols;
+    private final long nonZeros;
+    private final double sum;
+    private final double min;
+
+    PartitionFacts(int partition, int rows, int cols, long nonZeros, double sum, double min) {
+      this.partition = partition;
+      this.rows = rows;
+      this.cols = cols;
+      this.nonZeros = nonZeros;
+      this.sum = sum;
+      this.min = min;
+    }
+
+    public int partition() {
+      return partition;
+    }
+
+    public int rows() {
+      return rows;
+    }
+
+    public int cols() {
+      return cols;
+    }
+
+    public long nonZeros() {
+      return nonZeros;
+    }
+
+    public double sum() {
+      return sum;
+    }
+
+    public double min() {
+      return min;
+    }
+  }
 
   private static final double DENSE_FROM = 0.5;
 

@@ -33,8 +33,8 @@ final class SparkErrors {
         break;
       }
     }
-    // A cause that could not be sent back survives only in the message.
-    String marker = IllegalArgumentException.class.getName() + ": ";
+    // A cause that could not be sent back survives only in the message, as the task's failure.
+    String marker = "): " + IllegalArgumentException.class.getName() + ": ";
     String message = e.getMessage();
     int at = message == null ? -1 : message.indexOf(marker);
     if (at < 0) {

@@ -5,18 +5,38 @@ import java.util.Locale;
 
 /**
  * The beta-divergence minimised by the solvers: 2 is Frobenius, 1 Kullback–Leibler, 0 Itakura–Saito,
- * any other finite number the general beta-divergence.
+ * any other finite number the general beta-divergence. A class, not a record: it travels inside
+ * statistics that Spark's Kryo serializes, and Kryo cannot build records.
  */
-public record BetaLoss(double beta) implements Serializable {
+public final class BetaLoss implements Serializable {
+
+  private static final long serialVersionUID = 1L;
 
   public static final BetaLoss FROBENIUS = new BetaLoss(2.0);
   public static final BetaLoss KULLBACK_LEIBLER = new BetaLoss(1.0);
   public static final BetaLoss ITAKURA_SAITO = new BetaLoss(0.0);
 
-  public BetaLoss {
+  private final double beta;
+
+  public BetaLoss(double beta) {
     if (!Double.isFinite(beta)) {
       throw new IllegalArgumentException("beta_loss must be a finite number, got " + beta);
     }
+    this.beta = beta;
+  }
+
+  public double beta() {
+    return beta;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof BetaLoss b && Double.compare(b.beta, beta) == 0;
+  }
+
+  @Override
+  public int hashCode() {
+    return Double.hashCode(beta);
   }
 
   /** scikit-learn's names ({@code frobenius}, {@code kullback-leibler}, {@code itakura-saito}) or a number. */

@@ -30,9 +30,9 @@ public final class MiniBatchState implements Serializable {
    * @param nSamples rows of the first data seen (fixes batch size and ρ)
    * @param ht the starting Hᵀ ({@code n × k}); A starts as its copy, B as ones
    */
-  public MiniBatchState(NmfOptions options, int nSamples, DenseMatrix ht) {
+  public MiniBatchState(NmfOptions options, long nSamples, DenseMatrix ht) {
     this.options = options;
-    this.batchSize = Math.min(options.batchSize(), nSamples);
+    this.batchSize = (int) Math.min(options.batchSize(), nSamples);
     this.rho = Math.pow(options.forgetFactor(), (double) batchSize / nSamples);
     this.numeratorAcc = ht.copy();
     this.denominatorAcc = DenseMatrix.filled(ht.rows(), ht.cols(), 1.0);
@@ -90,7 +90,7 @@ public final class MiniBatchState implements Serializable {
    * {@code hBuffer} is Hᵀ before the step.
    */
   public boolean converged(int batchRows, double cost, DenseMatrix ht, DenseMatrix hBuffer,
-      int nSamples, int step, int maxSteps) {
+      long nSamples, int step, int maxSteps) {
     boolean verbose = options.verbose() > 0;
     if (step == 0) {
       // H has not moved yet.

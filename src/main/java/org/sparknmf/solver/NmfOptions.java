@@ -309,7 +309,7 @@ public final class NmfOptions implements Serializable {
   }
 
   /** The penalties scaled for data of {@code nSamples × nFeatures}. */
-  public Regularization regularization(int nSamples, int nFeatures) {
+  public Regularization regularization(long nSamples, int nFeatures) {
     return Regularization.of(alphaW, alphaH, l1Ratio, nSamples, nFeatures);
   }
 

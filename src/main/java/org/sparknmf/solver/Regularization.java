@@ -5,14 +5,14 @@ package org.sparknmf.solver;
  * number of features, {@code alpha_H} by the number of samples (of the batch, for mini-batches), so
  * that the penalty keeps its weight against a loss that sums over all entries.
  */
-public record Regularization(double l1W, double l1H, double l2W, double l2H) {
+public record Regularization(double l1W, double l1H, double l2W, double l2H) implements java.io.Serializable {
 
   public static final Regularization NONE = new Regularization(0, 0, 0, 0);
 
   /**
    * @param alphaH the H penalty, or {@code null} for scikit-learn's {@code "same"} (= alphaW)
    */
-  public static Regularization of(double alphaW, Double alphaH, double l1Ratio, int nSamples,
+  public static Regularization of(double alphaW, Double alphaH, double l1Ratio, long nSamples,
       int nFeatures) {
     double aH = alphaH == null ? alphaW : alphaH;
     return new Regularization(

@@ -1,0 +1,250 @@
+package org.sparknmf.engine;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparknmf.linalg.DataMatrix;
+import org.sparknmf.linalg.DenseMatrix;
+import org.sparknmf.linalg.RowStack;
+import org.sparknmf.solver.BetaLoss;
+import org.sparknmf.solver.FactorStatistics;
+import org.sparknmf.solver.MiniBatchSolver;
+import org.sparknmf.solver.MiniBatchState;
+import org.sparknmf.solver.NmfOptions;
+import org.sparknmf.solver.Regularization;
+import org.sparknmf.solver.Side;
+import scala.Tuple2;
+
+/**
+ * MiniBatchNMF over row-partitioned X: each step is one Spark job. With Hᵀ broadcast, every
+ * partition updates the W rows of its slice of the batch ({@link Slicing}) and sums the statistics
+ * for H and the batch cost over them ({@link BatchStatistics}, {@link OrderedAggregation}); the driver then
+ * runs the online H update and the stopping rules of {@link MiniBatchState}, exactly as the
+ * single-JVM solver does.
+ *
+ * <p>W is kept per slice: slice s of every partition is one {@link FactorLineage}, a new version per
+ * epoch (W rows are warm-started from the previous epoch), so a lost block is recomputed, never
+ * read stale. With {@code fresh_restarts} W is solved afresh each step and not kept.
+ *
+ * <p>Cost of one step with P partitions, batch b, k components, n features: broadcast n·k doubles
+ * (once per executor); aggregated P·(n·k + k²) doubles for Frobenius (a tree of depth
+ * d sends about P^(1/d) of them to the driver); compute O(nnz_batch·k + b·k²) for Frobenius and
+ * O(b·n·k) for other betas, spread over the partitions; memory per task n·k doubles (plus b/P·n for
+ * other betas). Driver: O(n·k).
+ */
+final class DistributedMiniBatch {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DistributedMiniBatch.class);
+
+  private final JavaSparkContext jsc;
+  private final NmfOptions options;
+  private final EngineSettings settings;
+  private final boolean reliable;
+
+  DistributedMiniBatch(JavaSparkContext jsc, NmfOptions options, EngineSettings settings, boolean reliable) {
+    this.jsc = jsc;
+    this.options = options;
+    this.settings = settings;
+    this.reliable = reliable;
+  }
+
+  /** Fits Hᵀ (modified in place) and W from {@code w0} (aligned with X's blocks). */
+  FitResult fit(BlockedRows x, DenseMatrix ht, JavaRDD<DenseMatrix> w0) {
+    long m = x.rows();
+    MiniBatchState state = new MiniBatchState(options, m, ht);
+    Slicing slicing = new Slicing(x.partitionRows(), state.batchSize());
+    int stepsPerEpoch = slicing.steps();
+    long maxStepsLong = (long) options.maxIter() * stepsPerEpoch;
+    int maxSteps = (int) Math.min(Integer.MAX_VALUE, maxStepsLong);
+    boolean fresh = options.freshRestarts();
+    JavaRDD<DenseMatrix> start = fresh ? null : w0.persist(settings.storageLevel());
+    List<FactorLineage<DenseMatrix>> slices = new ArrayList<>();
+    for (int s = 0; !fresh && s < stepsPerEpoch; s++) {
+      slices.add(new FactorLineage<>(sliceOf(start, slicing, s), settings.storageLevel(),
+          settings.checkpointInterval(), reliable));
+    }
+    DenseMatrix hBuffer = ht.copy();
+    state.startFit();
+    int done = 0;
+    try {
+      for (int i = 0; i < maxSteps; i++) {
+        int s = i % stepsPerEpoch;
+        int batchRows = slicing.batchRows(s);
+        if (batchRows == 0) {
+          continue;
+        }
+        BatchStatistics st = step(x, ht, slicing, s, fresh ? null : slices.get(s));
+        Regularization reg = options.regularization(batchRows, x.cols());
+        double cost = state.recordCost(st.divergence(), st.wSum(), st.wSquaredNorm(), ht, reg, batchRows);
+        state.updateH(ht, st.h(), reg);
+        done = i + 1;
+        if (state.converged(batchRows, cost, ht, hBuffer, m, i, maxSteps)) {
+          break;
+        }
+        hBuffer.copyFrom(ht);
+        if (LOG.isInfoEnabled() && s == stepsPerEpoch - 1) {
+          LOG.info("epoch {} done: step {}, batch cost {}", (i + 1) / stepsPerEpoch, i + 1, cost);
+        }
+      }
+      state.setSteps(done);
+      Broadcast<DenseMatrix> finalH = fresh ? jsc.broadcast(ht.copy()) : null;
+      JavaRDD<DenseMatrix> w = fresh
+          ? DistributedTransform.miniBatchW(x, finalH, options, settings.storageLevel(), reliable)
+          : assemble(x, slices);
+      double err = DistributedTransform.reconstructionError(jsc, x, w, ht, options.betaLoss());
+      int nIter = (int) ((done + stepsPerEpoch - 1) / stepsPerEpoch);
+      return new FitResult(ht, w, x.blocks(), err, nIter, done, state.costHistory(), state, true,
+          finalH);
+    } finally {
+      slices.forEach(FactorLineage::close);
+      if (start != null) {
+        start.unpersist(false);
+      }
+    }
+  }
+
+  /**
+   * One {@code partial_fit} step on a whole chunk: W solved afresh on every block, then H updated
+   * from the chunk's statistics. {@code state} is null on the first call (it is created from the
+   * chunk, as scikit-learn fixes batch size and ρ from the first chunk). Returns the state.
+   */
+  MiniBatchState partialStep(BlockedRows chunk, DenseMatrix ht, MiniBatchState state) {
+    MiniBatchState st = state != null ? state : new MiniBatchState(options, chunk.rows(), ht);
+    Broadcast<DenseMatrix> bh = jsc.broadcast(ht.copy());
+    try {
+      NmfOptions o = options;
+      JavaRDD<BatchStatistics> partial = chunk.blocks().map(b -> {
+        DenseMatrix h = bh.value();
+        DenseMatrix wb = MiniBatchSolver.updateW(o, b.x(), null, h, null);
+        return BatchStatistics.of(b.x(), wb, h, o.betaLoss(), true, 0.0);
+      });
+      BatchStatistics sum = SparkErrors.rethrowingBadInput(
+          () -> OrderedAggregation.reduce(partial, BatchStatistics::merge, settings.aggregationDepth()));
+      Regularization reg = options.regularization(chunk.rows(), chunk.cols());
+      st.recordCost(sum.divergence(), sum.wSum(), sum.wSquaredNorm(), ht, reg, (int) chunk.rows());
+      st.updateH(ht, sum.h(), reg);
+      st.countStep();
+      return st;
+    } finally {
+      bh.destroy();
+    }
+  }
+
+  /** One step on slice s: the job that updates the slice's W rows and sums their statistics. */
+  private BatchStatistics step(BlockedRows x, DenseMatrix ht, Slicing slicing, int s,
+      FactorLineage<DenseMatrix> slice) {
+    Broadcast<DenseMatrix> bh = jsc.broadcast(ht.copy());
+    NmfOptions o = options;
+    BetaLoss loss = options.betaLoss();
+    JavaRDD<BatchStatistics> partial;
+    if (slice == null) {
+      partial = x.blocks().mapPartitions(blocks -> {
+        if (!blocks.hasNext()) {
+          return Collections.emptyIterator();
+        }
+        DataMatrix xb = sliceRows(blocks.next().x(), slicing, s);
+        if (xb.rows() == 0) {
+          return Collections.emptyIterator();
+        }
+        DenseMatrix h = bh.value();
+        DenseMatrix wb = MiniBatchSolver.updateW(o, xb, null, h, null);
+        return List.of(BatchStatistics.of(xb, wb, h, loss, true, 0.0)).iterator();
+      });
+    } else {
+      JavaRDD<DenseMatrix> next = slice.advance(x.blocks().zipPartitions(slice.current(), (blocks, ws) -> {
+        if (!blocks.hasNext()) {
+          return Collections.emptyIterator();
+        }
+        DataMatrix xb = sliceRows(blocks.next().x(), slicing, s);
+        DenseMatrix wb = ws.next().copy(); // versions are immutable: update a copy
+        if (xb.rows() > 0) {
+          MiniBatchSolver.updateW(o, xb, wb, bh.value(),
+              FactorStatistics.zeros(Side.W, loss, xb.rows(), wb.cols()));
+        }
+        return List.of(wb).iterator();
+      }), bh);
+      partial = next.zipPartitions(x.blocks(), (ws, blocks) -> {
+        if (!blocks.hasNext()) {
+          return Collections.emptyIterator();
+        }
+        DataMatrix xb = sliceRows(blocks.next().x(), slicing, s);
+        DenseMatrix wb = ws.next();
+        if (xb.rows() == 0) {
+          return Collections.emptyIterator();
+        }
+        return List.of(BatchStatistics.of(xb, wb, bh.value(), loss, true, 0.0)).iterator();
+      });
+    }
+    try {
+      return SparkErrors.rethrowingBadInput(
+          () -> OrderedAggregation.reduce(partial, BatchStatistics::merge, settings.aggregationDepth()));
+    } finally {
+      if (slice == null) {
+        bh.destroy();
+      } else {
+        slice.computed();
+      }
+    }
+  }
+
+  /** Rows of step s within the current partition's block. */
+  private static DataMatrix sliceRows(DataMatrix block, Slicing slicing, int s) {
+    int p = TaskContext.getPartitionId();
+    return block.rowRange(slicing.from(p, s), slicing.from(p, s + 1));
+  }
+
+  /** The starting W rows of slice s, per partition (compact copies). */
+  private static JavaRDD<DenseMatrix> sliceOf(JavaRDD<DenseMatrix> w, Slicing slicing, int s) {
+    return w.mapPartitions(ws -> {
+      if (!ws.hasNext()) {
+        return Collections.emptyIterator();
+      }
+      int p = TaskContext.getPartitionId();
+      return List.of(ws.next().rowRange(slicing.from(p, s), slicing.from(p, s + 1)).copy()).iterator();
+    }, true);
+  }
+
+  /**
+   * W from the latest version of every slice, one block per partition again (one shuffle of
+   * n_samples·k doubles), with its lineage cut so the slices can be released.
+   */
+  private JavaRDD<DenseMatrix> assemble(BlockedRows x, List<FactorLineage<DenseMatrix>> slices) {
+    int parts = x.numPartitions();
+    List<JavaPairRDD<Integer, Tuple2<Integer, DenseMatrix>>> keyed = new ArrayList<>();
+    for (int s = 0; s < slices.size(); s++) {
+      int slice = s;
+      keyed.add(slices.get(s).current().mapPartitionsToPair(ws -> {
+        int p = TaskContext.getPartitionId();
+        List<Tuple2<Integer, Tuple2<Integer, DenseMatrix>>> out = new ArrayList<>(1);
+        ws.forEachRemaining(wb -> out.add(new Tuple2<>(p, new Tuple2<>(slice, wb))));
+        return out.iterator();
+      }));
+    }
+    JavaPairRDD<Integer, Tuple2<Integer, DenseMatrix>> all = keyed.get(0);
+    for (int s = 1; s < keyed.size(); s++) {
+      all = all.union(keyed.get(s));
+    }
+    JavaRDD<DenseMatrix> w = all.partitionBy(new HashPartitioner(parts)).mapPartitions(DistributedMiniBatch::stack, true);
+    return FactorLineage.cut(w, settings.storageLevel(), reliable);
+  }
+
+  private static Iterator<DenseMatrix> stack(Iterator<Tuple2<Integer, Tuple2<Integer, DenseMatrix>>> it) {
+    List<Tuple2<Integer, DenseMatrix>> parts = new ArrayList<>();
+    it.forEachRemaining(t -> parts.add(t._2()));
+    if (parts.isEmpty()) {
+      return Collections.emptyIterator();
+    }
+    parts.sort((a, b) -> Integer.compare(a._1(), b._1()));
+    int k = parts.get(0)._2().cols();
+    return List.of((DenseMatrix) RowStack.of(parts.stream().map(Tuple2::_2).toList(), k)).iterator();
+  }
+}

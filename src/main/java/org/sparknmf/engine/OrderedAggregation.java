@@ -1,0 +1,87 @@
+package org.sparknmf.engine;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.Function2;
+import scala.Tuple2;
+
+/**
+ * {@code treeReduce} with a fixed order of summation. Spark's {@code treeAggregate} merges partial
+ * results in the order tasks finish, so floating-point sums, and hence the fit, would change from
+ * run to run; here partial results are merged by partition index at every level, so a fit is a
+ * function of its data, partitioning and parameters alone, whatever tasks are retried or slow.
+ */
+final class OrderedAggregation {
+
+  private OrderedAggregation() {}
+
+  /**
+   * Merges the elements of {@code rdd} (at most one per partition is typical) in partition order,
+   * through a tree of the given depth: with P partitions each level groups about P^(1/depth) of them.
+   *
+   * @throws IllegalStateException when the RDD has no element
+   */
+  static <T> T reduce(JavaRDD<T> rdd, Function2<T, T, T> merge, int depth) {
+    int parts = rdd.getNumPartitions();
+    int fan = Math.max(2, (int) Math.ceil(Math.pow(parts, 1.0 / Math.max(1, depth))));
+    JavaPairRDD<Integer, T> level = rdd.mapPartitionsWithIndex((p, it) -> {
+      List<Tuple2<Integer, T>> out = new ArrayList<>(1);
+      T acc = mergeAll(it, merge);
+      if (acc != null) {
+        out.add(new Tuple2<>(p, acc));
+      }
+      return out.iterator();
+    }, true).mapToPair(t -> t);
+    for (int d = 1; d < depth && parts > fan; d++) {
+      int groups = (parts + fan - 1) / fan;
+      int width = fan;
+      level = level.mapToPair(t -> new Tuple2<>(t._1() / width, t))
+          .groupByKey(groups)
+          .mapToPair(g -> new Tuple2<>(g._1(), mergeInOrder(g._2(), merge)));
+      parts = groups;
+    }
+    List<Tuple2<Integer, T>> top = new ArrayList<>(level.collect());
+    top.sort((a, b) -> Integer.compare(a._1(), b._1()));
+    T acc = null;
+    for (Tuple2<Integer, T> t : top) {
+      acc = acc == null ? t._2() : call(merge, acc, t._2());
+    }
+    if (acc == null) {
+      throw new IllegalStateException("nothing to aggregate: every partition is empty");
+    }
+    return acc;
+  }
+
+  private static <T> T mergeInOrder(Iterable<Tuple2<Integer, T>> parts, Function2<T, T, T> merge) {
+    List<Tuple2<Integer, T>> list = new ArrayList<>();
+    parts.forEach(list::add);
+    list.sort((a, b) -> Integer.compare(a._1(), b._1()));
+    T acc = null;
+    for (Tuple2<Integer, T> t : list) {
+      acc = acc == null ? t._2() : call(merge, acc, t._2());
+    }
+    return acc;
+  }
+
+  private static <T> T mergeAll(Iterator<T> it, Function2<T, T, T> merge) {
+    T acc = null;
+    while (it.hasNext()) {
+      T next = it.next();
+      acc = acc == null ? next : call(merge, acc, next);
+    }
+    return acc;
+  }
+
+  private static <T> T call(Function2<T, T, T> merge, T a, T b) {
+    try {
+      return merge.call(a, b);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
