@@ -1,5 +1,7 @@
 package org.sparknmf.engine;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,6 +30,7 @@ import scala.Tuple2;
 public final class BlockedRows implements AutoCloseable {
 
   /** Rows of one partition and what was found in them. */
+  @DefaultSerializer(JavaSerializer.class) // Spark's Kryo 4 cannot write records
   public record PartitionFacts(int partition, int rows, int cols, long nonZeros, double sum, double min)
       implements Serializable {}
 

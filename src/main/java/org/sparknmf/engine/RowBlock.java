@@ -1,5 +1,7 @@
 package org.sparknmf.engine;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import java.io.Serializable;
 import org.sparknmf.linalg.DataMatrix;
 
@@ -8,6 +10,7 @@ import org.sparknmf.linalg.DataMatrix;
  * ascending) and their values as one dense or CSR matrix, so that the solvers' kernels run on a
  * whole block at a time.
  */
+@DefaultSerializer(JavaSerializer.class) // Spark's Kryo 4 cannot write records
 public record RowBlock(long[] rowIds, DataMatrix x) implements Serializable {
 
   public RowBlock {
