@@ -244,16 +244,20 @@ public final class BlockedRows implements AutoCloseable {
     return new CsrMatrix(ids.length, n, indptr, indices, values);
   }
 
-  /** The entry of X at (row id, column), refused when negative, NaN or infinite. */
   private static double checked(long row, int col, double v) {
+    return checked("X", row, col, v);
+  }
+
+  /** The entry of {@code whom} (X, or a factor) at (row id, column), refused when negative, NaN or infinite. */
+  static double checked(String whom, long row, int col, double v) {
     if (Double.isNaN(v)) {
-      throw new IllegalArgumentException("X has NaN at row " + row + ", column " + col);
+      throw new IllegalArgumentException(whom + " has NaN at row " + row + ", column " + col);
     }
     if (Double.isInfinite(v)) {
-      throw new IllegalArgumentException("X has an infinite value (" + v + ") at row " + row + ", column " + col);
+      throw new IllegalArgumentException(whom + " has an infinite value (" + v + ") at row " + row + ", column " + col);
     }
     if (v < 0) {
-      throw new IllegalArgumentException("X has a negative value (" + v + ") at row " + row
+      throw new IllegalArgumentException(whom + " has a negative value (" + v + ") at row " + row
           + ", column " + col + "; NMF needs non-negative data");
     }
     return v;

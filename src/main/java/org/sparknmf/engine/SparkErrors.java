@@ -15,7 +15,7 @@ final class SparkErrors {
   static <T> T rethrowingBadInput(Supplier<T> job) {
     try {
       return job.get();
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // SparkException is checked, but Scala throws it through job.get()
       IllegalArgumentException bad = badInput(e);
       if (bad != null) {
         throw new IllegalArgumentException(bad.getMessage(), e);

@@ -42,8 +42,12 @@ public final class NumpyRandomState {
 
   /** {@code random_state=None}: like NumPy, seeded from OS entropy and so not reproducible. */
   public static NumpyRandomState fromSeedOrEntropy(Long seed) {
-    return new NumpyRandomState(
-        seed != null ? seed : Integer.toUnsignedLong(new SecureRandom().nextInt()));
+    return new NumpyRandomState(seedOrEntropy(seed));
+  }
+
+  /** {@code seed}, or for null a seed in [0, 2^32) drawn from OS entropy. */
+  public static long seedOrEntropy(Long seed) {
+    return seed != null ? seed : Integer.toUnsignedLong(new SecureRandom().nextInt());
   }
 
   /** The next raw 32-bit MT19937 output, in [0, 2^32). */

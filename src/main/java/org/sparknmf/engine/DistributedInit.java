@@ -1,0 +1,325 @@
+package org.sparknmf.engine;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.Partitioner;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.Optional;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.mllib.linalg.Matrix;
+import org.apache.spark.mllib.linalg.SingularValueDecomposition;
+import org.apache.spark.mllib.linalg.Vector;
+import org.apache.spark.mllib.linalg.Vectors;
+import org.apache.spark.mllib.linalg.distributed.RowMatrix;
+import org.sparknmf.linalg.CsrMatrix;
+import org.sparknmf.linalg.DataMatrix;
+import org.sparknmf.linalg.DenseMatrix;
+import org.sparknmf.solver.Initialization;
+import org.sparknmf.solver.Initialization.NndsvdComponent;
+import org.sparknmf.util.NumpyRandomState;
+import scala.Tuple2;
+
+/**
+ * Starting factors for a distributed fit, as {@link Initialization} makes them on one JVM, without
+ * bringing O(n_samples) data to the driver: Hᵀ ({@code n_features × k}) is made on the driver, W
+ * as one dense block per block of X, on the executors.
+ *
+ * <p>W cannot be drawn from scikit-learn's single stream without visiting the rows in order, so a
+ * row's random draws (init='random', and the zeros that init='nndsvdar' fills) come from
+ * {@code RandomState(rowSeed(seed, rowId))}: the same for any partitioning, but not scikit-learn's
+ * numbers. Hᵀ is drawn on the driver exactly as scikit-learn draws H for init='random'.
+ *
+ * <p>NNDSVD uses MLlib's {@link RowMatrix#computeSVD}. In its automatic mode it runs ARPACK with a
+ * distributed Gram-times-vector product (no {@code n × n} matrix anywhere) when
+ * {@code n_features >= 100} and {@code k <= n_features / 2}; otherwise it forms the Gram matrix on
+ * the driver, which then has at most 15000² entries. The driver holds ARPACK's O(n_features · k)
+ * basis and V. Each ARPACK pass turns the cached blocks into MLlib vectors again rather than caching
+ * a second copy of X.
+ */
+public final class DistributedInit {
+
+  /**
+   * Hᵀ ({@code n_features × k}) on the driver, W as one DenseMatrix ({@code rows × k}) per block,
+   * aligned with {@code x.blocks()}: same partitions, same row order.
+   */
+  public record Start(DenseMatrix ht, JavaRDD<DenseMatrix> w) {}
+
+  /** Singular values below this fraction of the largest are dropped by MLlib (its default). */
+  private static final double RCOND = 1e-9;
+
+  private DistributedInit() {}
+
+  /**
+   * @param init random, nndsvd, nndsvda or nndsvdar (the caller resolves scikit-learn's default)
+   * @param seed NumPy-compatible seed, or null for one drawn from entropy (once, for every row)
+   * @return the start; its W RDD is not persisted (the caller persists it)
+   */
+  public static Start initialize(BlockedRows x, int k, String init, Long seed) {
+    Initialization.checkInit(init, k, x.rows(), x.cols());
+    long s = NumpyRandomState.seedOrEntropy(seed);
+    return "random".equals(init) ? random(x, k, s) : nndsvd(x, k, init, s);
+  }
+
+  private static Start random(BlockedRows x, int k, long seed) {
+    double avg = Initialization.randomScale(x.mean(), k);
+    DenseMatrix ht = Initialization.randomHt(x.cols(), k, avg, new NumpyRandomState(seed));
+    JavaRDD<DenseMatrix> w = x.blocks().map(b -> {
+      DenseMatrix wb = new DenseMatrix(b.rows(), k);
+      for (int i = 0; i < b.rows(); i++) {
+        NumpyRandomState rng = rowRandom(seed, b.rowIds()[i]);
+        for (int t = 0; t < k; t++) {
+          wb.set(i, t, Initialization.randomEntry(avg, rng));
+        }
+      }
+      return wb;
+    });
+    return new Start(ht, w);
+  }
+
+  private static Start nndsvd(BlockedRows x, int k, String init, long seed) {
+    int n = x.cols();
+    JavaRDD<Vector> rows = x.blocks().flatMap(b -> rowVectors(b.x()).iterator());
+    SingularValueDecomposition<RowMatrix, Matrix> svd =
+        new RowMatrix(rows.rdd(), x.rows(), n).computeSVD(k, false, RCOND);
+    double[] s = svd.s().toArray();
+    Matrix v = svd.V();
+    // MLlib drops singular values below RCOND·s[0]: those components stay 0, as in the local path.
+    int sk = s.length;
+
+    // U = X·V·diag(1/s) (what computeSVD's U is), made block by block so that it stays aligned.
+    DenseMatrix vOverS = new DenseMatrix(n, sk);
+    double[] vSquares = new double[2 * sk];
+    for (int t = 0; t < sk; t++) {
+      for (int j = 0; j < n; j++) {
+        double e = v.apply(j, t);
+        vOverS.set(j, t, e / s[t]);
+        vSquares[e > 0 ? t : sk + t] += e * e;
+      }
+    }
+    // Not destroyed here: the lazy W needs it; Spark's cleaner drops it once W is gone.
+    Broadcast<DenseMatrix> vb = JavaSparkContext.fromSparkContext(rows.context()).broadcast(vOverS);
+    double[] uSquares = x.blocks()
+        .map(b -> partSquares(leftVectors(b, vb.value())))
+        .reduce(DistributedInit::add);
+
+    NndsvdComponent[] comps = new NndsvdComponent[sk];
+    for (int t = 0; t < sk; t++) {
+      comps[t] = NndsvdComponent.of(t, s[t], Math.sqrt(uSquares[t]), Math.sqrt(uSquares[sk + t]),
+          Math.sqrt(vSquares[t]), Math.sqrt(vSquares[sk + t]));
+    }
+    DenseMatrix ht = new DenseMatrix(n, k);
+    for (int t = 0; t < sk; t++) {
+      for (int j = 0; j < n; j++) {
+        ht.set(j, t, comps[t].h(v.apply(j, t)));
+      }
+    }
+    double mean = x.mean();
+    if ("nndsvda".equals(init)) {
+      Initialization.fillZerosOfH(ht, () -> mean);
+    } else if ("nndsvdar".equals(init)) {
+      NumpyRandomState rng = new NumpyRandomState(seed);
+      Initialization.fillZerosOfH(ht, () -> Initialization.nndsvdarFill(mean, rng));
+    }
+
+    JavaRDD<DenseMatrix> w = x.blocks().map(b -> {
+      DenseMatrix u = leftVectors(b, vb.value());
+      DenseMatrix wb = new DenseMatrix(b.rows(), k);
+      for (int i = 0; i < b.rows(); i++) {
+        for (int t = 0; t < sk; t++) {
+          wb.set(i, t, comps[t].w(u.get(i, t)));
+        }
+      }
+      if ("nndsvda".equals(init)) {
+        Initialization.fillZeros(wb, () -> mean);
+      } else if ("nndsvdar".equals(init)) {
+        for (int i = 0; i < b.rows(); i++) {
+          NumpyRandomState rng = rowRandom(seed, b.rowIds()[i]);
+          Initialization.fillZeros(wb.rowRange(i, i + 1), () -> Initialization.nndsvdarFill(mean, rng));
+        }
+      }
+      return wb;
+    });
+    return new Start(ht, w);
+  }
+
+  /**
+   * init='custom' with W given by row id (e.g. a column of the input): W's rows are moved to the
+   * blocks of X by one shuffle and checked in an eager job, so that a missing row, a row of the
+   * wrong length or a bad value is reported here, naming the row id. Rows of W for ids X does not
+   * have are ignored.
+   *
+   * @param ht Hᵀ ({@code n_features × k}); k is its number of columns
+   */
+  public static Start custom(BlockedRows x, JavaPairRDD<Long, double[]> w, DenseMatrix ht) {
+    // Checked as H (k × n), so that messages give scikit-learn's shape and positions.
+    Initialization.checkCustom(ht == null ? null : ht.transpose(), ht == null ? 0 : ht.cols(), x.cols(), "H");
+    int k = ht.cols();
+    int parts = x.blocks().getNumPartitions();
+    // Where each row of X sits: partition in the high 32 bits, position in its block in the low.
+    JavaPairRDD<Long, Long> slots = JavaPairRDD.fromJavaRDD(x.blocks().mapPartitionsWithIndex((p, it) -> {
+      List<Tuple2<Long, Long>> out = new ArrayList<>();
+      it.forEachRemaining(b -> {
+        for (int i = 0; i < b.rows(); i++) {
+          out.add(new Tuple2<>(b.rowIds()[i], ((long) p << 32) | i));
+        }
+      });
+      return out.iterator();
+    }, true));
+    JavaPairRDD<Long, double[]> given = w.mapValues(r -> r == null ? new double[0] : r);
+    JavaPairRDD<Long, Tuple2<Long, Optional<double[]>>> placed = slots.leftOuterJoin(given, parts)
+        .mapToPair(r -> new Tuple2<>(r._2()._1(), new Tuple2<>(r._1(), r._2()._2())))
+        .partitionBy(new SlotPartitioner(parts));
+    JavaRDD<DenseMatrix> aligned = x.blocks().zipPartitions(placed, (blocks, ws) -> {
+      if (!blocks.hasNext()) {
+        return List.<DenseMatrix>of().iterator();
+      }
+      return List.of(customBlock(blocks.next(), ws, k)).iterator();
+    });
+    double max = SparkErrors.rethrowingBadInput(() -> aligned.map(DistributedInit::maxEntry).reduce(Math::max));
+    Initialization.requireSomePositive(max, "W");
+    return new Start(ht, aligned);
+  }
+
+  /** W's rows for one block of X, each checked; {@code ws} holds (slot, (row id, W row)) for this block's rows. */
+  private static DenseMatrix customBlock(RowBlock b,
+      Iterator<Tuple2<Long, Tuple2<Long, Optional<double[]>>>> ws, int k) {
+    DenseMatrix wb = new DenseMatrix(b.rows(), k);
+    boolean[] seen = new boolean[b.rows()];
+    while (ws.hasNext()) {
+      Tuple2<Long, Tuple2<Long, Optional<double[]>>> r = ws.next();
+      int i = (int) (long) r._1();
+      long id = r._2()._1();
+      if (!r._2()._2().isPresent()) {
+        throw new IllegalArgumentException("W has no row for row id " + id + " of X");
+      }
+      double[] row = r._2()._2().get();
+      if (row.length != k) {
+        throw new IllegalArgumentException("W row " + id + " has " + row.length
+            + " values, expected n_components = " + k);
+      }
+      if (seen[i]) {
+        throw new IllegalArgumentException("W has more than one row for row id " + id);
+      }
+      seen[i] = true;
+      for (int t = 0; t < k; t++) {
+        wb.set(i, t, BlockedRows.checked("W", id, t, row[t]));
+      }
+    }
+    return wb;
+  }
+
+  /** Assigns a slot (partition &lt;&lt; 32 | position) to its partition. */
+  private static final class SlotPartitioner extends Partitioner {
+    private final int parts;
+
+    SlotPartitioner(int parts) {
+      this.parts = parts;
+    }
+
+    @Override
+    public int numPartitions() {
+      return parts;
+    }
+
+    @Override
+    public int getPartition(Object slot) {
+      return (int) ((Long) slot >>> 32);
+    }
+  }
+
+  /**
+   * The NumPy seed of row {@code rowId}'s draws: output number rowId + 1 of SplitMix64 seeded with
+   * {@code seed}, top 32 bits. Depends on the row alone, not on where it is.
+   */
+  static long rowSeed(long seed, long rowId) {
+    long z = seed + (rowId + 1) * 0x9E3779B97F4A7C15L;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return (z ^ (z >>> 31)) >>> 32;
+  }
+
+  private static NumpyRandomState rowRandom(long seed, long rowId) {
+    return new NumpyRandomState(rowSeed(seed, rowId));
+  }
+
+  /** The block's rows of U: {@code X_b · V · diag(1/s)}. */
+  private static DenseMatrix leftVectors(RowBlock b, DenseMatrix vOverS) {
+    DenseMatrix u = new DenseMatrix(b.rows(), vOverS.cols());
+    b.x().timesAdd(vOverS, u);
+    return u;
+  }
+
+  /** Squared norms of the positive parts of u's columns, then of the negative parts. */
+  private static double[] partSquares(DenseMatrix u) {
+    int c = u.cols();
+    double[] sq = new double[2 * c];
+    for (int i = 0; i < u.rows(); i++) {
+      for (int t = 0; t < c; t++) {
+        double e = u.get(i, t);
+        sq[e > 0 ? t : c + t] += e * e;
+      }
+    }
+    return sq;
+  }
+
+  private static double[] add(double[] a, double[] b) {
+    for (int i = 0; i < a.length; i++) {
+      a[i] += b[i];
+    }
+    return a;
+  }
+
+  private static double maxEntry(DenseMatrix m) {
+    double max = 0.0;
+    for (int i = 0; i < m.rows(); i++) {
+      for (int j = 0; j < m.cols(); j++) {
+        max = Math.max(max, m.get(i, j));
+      }
+    }
+    return max;
+  }
+
+  /** The rows of a block as MLlib vectors, in order (sparse rows keep sparse). */
+  private static List<Vector> rowVectors(DataMatrix x) {
+    List<Vector> out = new ArrayList<>(x.rows());
+    if (x instanceof DenseMatrix d) {
+      for (int i = 0; i < d.rows(); i++) {
+        double[] row = new double[d.cols()];
+        System.arraycopy(d.data(), d.offset() + i * d.cols(), row, 0, row.length);
+        out.add(Vectors.dense(row));
+      }
+      return out;
+    }
+    CsrMatrix c = (CsrMatrix) x;
+    for (int i = 0; i < c.rows(); i++) {
+      int from = c.rowBegin(i);
+      int to = c.rowEnd(i);
+      int[] idx = Arrays.copyOfRange(c.indices(), from, to);
+      double[] val = Arrays.copyOfRange(c.values(), from, to);
+      out.add(ascending(idx) ? Vectors.sparse(c.cols(), idx, val) : sortedSparse(c.cols(), idx, val));
+    }
+    return out;
+  }
+
+  private static boolean ascending(int[] idx) {
+    for (int p = 1; p < idx.length; p++) {
+      if (idx[p] <= idx[p - 1]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** CSR columns need not be sorted; MLlib's sparse vectors must be. */
+  private static Vector sortedSparse(int size, int[] idx, double[] val) {
+    List<Tuple2<Integer, Double>> entries = new ArrayList<>(idx.length);
+    for (int p = 0; p < idx.length; p++) {
+      entries.add(new Tuple2<>(idx[p], val[p]));
+    }
+    return Vectors.sparse(size, entries);
+  }
+}
