@@ -35,7 +35,8 @@ final class OrderedAggregation {
       }
       return out.iterator();
     }, true).mapToPair(t -> t);
-    for (int d = 1; d < depth && parts > fan; d++) {
+    // Another level only when it sends fewer results to the driver (Spark's treeAggregate rule).
+    for (int d = 1; d < depth && parts > fan + (parts + fan - 1) / fan; d++) {
       int groups = (parts + fan - 1) / fan;
       int width = fan;
       level = level.mapToPair(t -> new Tuple2<>(t._1() / width, t))
