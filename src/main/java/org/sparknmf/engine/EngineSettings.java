@@ -25,6 +25,7 @@ public final class EngineSettings implements Serializable {
   private int aggregationDepth = 2;
   private int checkpointInterval = 10;
   private long driverMaxEntries = DEFAULT_DRIVER_MAX_ENTRIES;
+  private String checkpointDir;
 
   public EngineSettings copy() {
     EngineSettings s = new EngineSettings();
@@ -34,6 +35,7 @@ public final class EngineSettings implements Serializable {
     s.aggregationDepth = aggregationDepth;
     s.checkpointInterval = checkpointInterval;
     s.driverMaxEntries = driverMaxEntries;
+    s.checkpointDir = checkpointDir;
     return s;
   }
 
@@ -93,6 +95,23 @@ public final class EngineSettings implements Serializable {
     }
     this.driverMaxEntries = entries;
     return this;
+  }
+
+  /**
+   * A Hadoop path (shared by all executors) where the factors' state is checkpointed; it becomes the
+   * SparkContext's checkpoint directory. Unset: the context's own, or else local checkpoints, which
+   * do not survive the loss of an executor.
+   */
+  public EngineSettings checkpointDir(String dir) {
+    if (dir != null && dir.isBlank()) {
+      throw new IllegalArgumentException("checkpoint_dir must be a path, got an empty string");
+    }
+    this.checkpointDir = dir;
+    return this;
+  }
+
+  public String checkpointDir() {
+    return checkpointDir;
   }
 
   public String execution() {

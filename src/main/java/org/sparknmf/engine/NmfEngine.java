@@ -187,6 +187,11 @@ public final class NmfEngine {
   }
 
   private boolean reliableCheckpoints() {
+    String dir = settings.checkpointDir();
+    // Spark qualifies the path and adds a folder of its own, so "contains" recognises our setting.
+    if (dir != null && !(jsc.getCheckpointDir().isPresent() && jsc.getCheckpointDir().get().contains(dir))) {
+      jsc.setCheckpointDir(dir);
+    }
     boolean reliable = jsc.getCheckpointDir().isPresent();
     if (!reliable && !jsc.sc().isLocal()) {
       LOG.warn("No checkpoint directory is set (SparkContext.setCheckpointDir): the factors' lineage "
