@@ -142,7 +142,7 @@ public final class BlockedRows implements AutoCloseable {
   public static BlockedRows fromIndexed(JavaPairRDD<Long, Vector> rows, int partitions,
       StorageLevel level) {
     JavaPairRDD<Long, Vector> placed = partitions > 0 ? rows.sortByKey(true, partitions) : rows;
-    JavaRDD<RowBlock> blocks = placed.mapPartitions(BlockedRows::block).persist(level);
+    JavaRDD<RowBlock> blocks = placed.mapPartitionsWithIndex(BlockedRows::block, true).persist(level);
     List<PartitionFacts> facts = SparkErrors.rethrowingBadInput(() ->
         blocks.mapPartitionsWithIndex((p, it) -> describe(p, it), true).collect());
     return new BlockedRows(blocks, facts);
@@ -176,7 +176,7 @@ public final class BlockedRows implements AutoCloseable {
     return new SparseVector(x.cols(), idx, val).toSparse();
   }
 
-  private static Iterator<RowBlock> block(Iterator<Tuple2<Long, Vector>> it) {
+  private static Iterator<RowBlock> block(int partition, Iterator<Tuple2<Long, Vector>> it) {
     List<Tuple2<Long, Vector>> rows = new ArrayList<>();
     it.forEachRemaining(rows::add);
     if (rows.isEmpty()) {
@@ -201,7 +201,7 @@ public final class BlockedRows implements AutoCloseable {
     }
     boolean dense = (double) nnz >= DENSE_FROM * ids.length * (double) n;
     DataMatrix x = dense ? denseBlock(rows, ids, n) : csrBlock(rows, ids, n, nnz);
-    return List.of(new RowBlock(ids, x)).iterator();
+    return List.of(new RowBlock(partition, ids, x)).iterator();
   }
 
   private static DataMatrix denseBlock(List<Tuple2<Long, Vector>> rows, long[] ids, int n) {

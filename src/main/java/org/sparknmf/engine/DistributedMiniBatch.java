@@ -5,7 +5,6 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.HashPartitioner;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -151,7 +150,7 @@ final class DistributedMiniBatch {
         if (!blocks.hasNext()) {
           return Collections.emptyIterator();
         }
-        DataMatrix xb = sliceRows(blocks.next().x(), slicing, s);
+        DataMatrix xb = sliceRows(blocks.next(), slicing, s);
         if (xb.rows() == 0) {
           return Collections.emptyIterator();
         }
@@ -164,7 +163,7 @@ final class DistributedMiniBatch {
         if (!blocks.hasNext()) {
           return Collections.emptyIterator();
         }
-        DataMatrix xb = sliceRows(blocks.next().x(), slicing, s);
+        DataMatrix xb = sliceRows(blocks.next(), slicing, s);
         DenseMatrix wb = ws.next().copy(); // versions are immutable: update a copy
         if (xb.rows() > 0) {
           MiniBatchSolver.updateW(o, xb, wb, bh.value(),
@@ -176,7 +175,7 @@ final class DistributedMiniBatch {
         if (!blocks.hasNext()) {
           return Collections.emptyIterator();
         }
-        DataMatrix xb = sliceRows(blocks.next().x(), slicing, s);
+        DataMatrix xb = sliceRows(blocks.next(), slicing, s);
         DenseMatrix wb = ws.next();
         if (xb.rows() == 0) {
           return Collections.emptyIterator();
@@ -196,19 +195,18 @@ final class DistributedMiniBatch {
     }
   }
 
-  /** Rows of step s within the current partition's block. */
-  private static DataMatrix sliceRows(DataMatrix block, Slicing slicing, int s) {
-    int p = TaskContext.getPartitionId();
-    return block.rowRange(slicing.from(p, s), slicing.from(p, s + 1));
+  /** Rows of step s within a block. */
+  private static DataMatrix sliceRows(RowBlock block, Slicing slicing, int s) {
+    int p = block.partition();
+    return block.x().rowRange(slicing.from(p, s), slicing.from(p, s + 1));
   }
 
   /** The starting W rows of slice s, per partition (compact copies). */
   private static JavaRDD<DenseMatrix> sliceOf(JavaRDD<DenseMatrix> w, Slicing slicing, int s) {
-    return w.mapPartitions(ws -> {
+    return w.mapPartitionsWithIndex((p, ws) -> {
       if (!ws.hasNext()) {
         return Collections.emptyIterator();
       }
-      int p = TaskContext.getPartitionId();
       return List.of(ws.next().rowRange(slicing.from(p, s), slicing.from(p, s + 1)).copy()).iterator();
     }, true);
   }
@@ -222,12 +220,11 @@ final class DistributedMiniBatch {
     List<JavaPairRDD<Integer, Tuple2<Integer, DenseMatrix>>> keyed = new ArrayList<>();
     for (int s = 0; s < slices.size(); s++) {
       int slice = s;
-      keyed.add(slices.get(s).current().mapPartitionsToPair(ws -> {
-        int p = TaskContext.getPartitionId();
+      keyed.add(slices.get(s).current().mapPartitionsWithIndex((p, ws) -> {
         List<Tuple2<Integer, Tuple2<Integer, DenseMatrix>>> out = new ArrayList<>(1);
         ws.forEachRemaining(wb -> out.add(new Tuple2<>(p, new Tuple2<>(slice, wb))));
         return out.iterator();
-      }));
+      }, true).mapToPair(t -> t));
     }
     JavaPairRDD<Integer, Tuple2<Integer, DenseMatrix>> all = keyed.get(0);
     for (int s = 1; s < keyed.size(); s++) {

@@ -12,15 +12,27 @@ public final class RowBlock implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
+  private final int partition;
   private final long[] rowIds;
   private final DataMatrix x;
 
-  public RowBlock(long[] rowIds, DataMatrix x) {
+  /** @param partition the index of the partition holding the block (a task's own index may differ) */
+  public RowBlock(int partition, long[] rowIds, DataMatrix x) {
     if (rowIds.length != x.rows()) {
       throw new IllegalArgumentException(rowIds.length + " row ids for " + x.rows() + " rows");
     }
+    this.partition = partition;
     this.rowIds = rowIds;
     this.x = x;
+  }
+
+  /**
+   * The partition of X's blocks that holds this block. A block computed inside another RDD's
+   * stage (a union, say) runs in a task whose partition id is that RDD's, so code that slices by
+   * partition reads it here.
+   */
+  public int partition() {
+    return partition;
   }
 
   public long[] rowIds() {
