@@ -102,7 +102,7 @@ final class DistributedMiniBatch {
       double err = DistributedTransform.reconstructionError(jsc, x, w, ht, options.betaLoss());
       int nIter = (int) ((done + stepsPerEpoch - 1) / stepsPerEpoch);
       return new FitResult(ht, w, x.blocks(), err, nIter, done, state.costHistory(), state, true,
-          finalH);
+          finalH == null ? List.of() : List.of(finalH));
     } finally {
       slices.forEach(FactorLineage::close);
       if (start != null) {
@@ -134,7 +134,7 @@ final class DistributedMiniBatch {
       st.countStep();
       return st;
     } finally {
-      bh.destroy();
+      FactorLineage.release(bh);
     }
   }
 
@@ -188,7 +188,7 @@ final class DistributedMiniBatch {
           () -> OrderedAggregation.reduce(partial, BatchStatistics::merge, settings.aggregationDepth()));
     } finally {
       if (slice == null) {
-        bh.destroy();
+        FactorLineage.release(bh);
       } else {
         slice.computed();
       }

@@ -80,7 +80,7 @@ public final class DistributedTransform {
       }
       return sum;
     } finally {
-      bh.destroy();
+      FactorLineage.release(bh);
     }
   }
 }

@@ -12,7 +12,9 @@ import org.apache.spark.storage.StorageLevel;
  * cached block is recomputed from lineage and comes out bit for bit the same; to keep that lineage
  * (and the broadcasts it needs) bounded, every {@code interval}-th version is checkpointed — reliably
  * when the SparkContext has a checkpoint directory, locally otherwise — and the broadcasts before it
- * are destroyed. At any time it holds at most two cached versions and {@code interval} broadcasts.
+ * are destroyed. At any time it holds at most three cached versions (the current, the one being
+ * replaced, and with local checkpoints the last checkpointed one, whose blocks later versions are
+ * computed from) and {@code interval} broadcasts.
  */
 final class FactorLineage<T> implements AutoCloseable {
 
@@ -21,6 +23,8 @@ final class FactorLineage<T> implements AutoCloseable {
   private final boolean reliable;
   private JavaRDD<T> current;
   private JavaRDD<T> previous;
+  /** The last locally checkpointed version: its blocks are the only copy the later versions have. */
+  private JavaRDD<T> anchor;
   private final List<Broadcast<?>> uncut = new ArrayList<>();
   private int versions;
   private boolean cutPending;
@@ -63,15 +67,26 @@ final class FactorLineage<T> implements AutoCloseable {
 
   /** After the job that computed the current version: frees the previous one and a cut lineage. */
   void computed() {
-    if (previous != null) {
+    if (previous != null && previous != anchor) {
       previous.unpersist(false);
-      previous = null;
     }
+    previous = null;
     if (cutPending && (!reliable || current.isCheckpointed())) {
-      uncut.forEach(b -> b.destroy());
+      if (!reliable) {
+        if (anchor != null) {
+          anchor.unpersist(false); // superseded: nothing depends on it any more
+        }
+        anchor = current;
+      }
+      uncut.forEach(FactorLineage::release);
       uncut.clear();
       cutPending = false;
     }
+  }
+
+  /** Destroys a broadcast and waits until its blocks are gone, so that release is not left to timing. */
+  static void release(Broadcast<?> b) {
+    b.destroy(true);
   }
 
   /** Broadcasts kept alive for recomputation. */
@@ -97,11 +112,12 @@ final class FactorLineage<T> implements AutoCloseable {
 
   @Override
   public void close() {
-    if (previous != null) {
-      previous.unpersist(false);
+    for (JavaRDD<T> rdd : java.util.Arrays.asList(previous, anchor, current)) {
+      if (rdd != null) {
+        rdd.unpersist(false);
+      }
     }
-    current.unpersist(false);
-    uncut.forEach(b -> b.destroy());
+    uncut.forEach(FactorLineage::release);
     uncut.clear();
   }
 }

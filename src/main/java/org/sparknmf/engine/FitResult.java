@@ -22,18 +22,18 @@ public final class FitResult implements AutoCloseable {
   private final List<Double> history;
   private final MiniBatchState state;
   private final boolean distributed;
-  private final Broadcast<?> held;
+  private final List<Broadcast<?>> held;
 
   FitResult(DenseMatrix ht, JavaRDD<DenseMatrix> w, JavaRDD<RowBlock> rows, double reconstructionErr,
       int nIter, int nSteps, List<Double> history, MiniBatchState state, boolean distributed) {
-    this(ht, w, rows, reconstructionErr, nIter, nSteps, history, state, distributed, null);
+    this(ht, w, rows, reconstructionErr, nIter, nSteps, history, state, distributed, List.of());
   }
 
-  /** @param held a broadcast W's lineage refers to, destroyed with the result (or null) */
+  /** @param held broadcasts W's lineage refers to, destroyed with the result */
   FitResult(DenseMatrix ht, JavaRDD<DenseMatrix> w, JavaRDD<RowBlock> rows, double reconstructionErr,
       int nIter, int nSteps, List<Double> history, MiniBatchState state, boolean distributed,
-      Broadcast<?> held) {
-    this.held = held;
+      List<Broadcast<?>> held) {
+    this.held = List.copyOf(held);
     this.ht = ht;
     this.w = w;
     this.rows = rows;
@@ -105,8 +105,6 @@ public final class FitResult implements AutoCloseable {
   @Override
   public void close() {
     w.unpersist(false);
-    if (held != null) {
-      held.destroy();
-    }
+    held.forEach(FactorLineage::release);
   }
 }

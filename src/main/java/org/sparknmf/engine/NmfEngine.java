@@ -2,6 +2,7 @@ package org.sparknmf.engine;
 
 import java.util.Arrays;
 import java.util.List;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -46,7 +47,16 @@ public final class NmfEngine {
     return fit(x, false, null, null);
   }
 
-  /** Full-batch NMF from custom Hᵀ ({@code n × k}) and W blocks aligned with X's. */
+  /**
+   * Full-batch NMF from a custom start ({@code init="custom"}): Hᵀ ({@code n × k}) and W as
+   * (row id, k values) pairs, e.g. a column of the input keyed like X's rows. Every row of X needs
+   * its W row; rows of W that X does not have are ignored.
+   */
+  public FitResult fitNmf(BlockedRows x, DenseMatrix ht0, JavaPairRDD<Long, double[]> w0) {
+    return fit(x, false, ht0, DistributedInit.custom(x, w0, ht0).w());
+  }
+
+  /** Full-batch NMF from custom Hᵀ and W blocks already aligned with X's blocks. */
   public FitResult fitNmf(BlockedRows x, DenseMatrix ht0, JavaRDD<DenseMatrix> w0) {
     return fit(x, false, ht0, w0);
   }
@@ -55,6 +65,12 @@ public final class NmfEngine {
     return fit(x, true, null, null);
   }
 
+  /** MiniBatchNMF from a custom start, W given by row id (see {@link #fitNmf(BlockedRows, DenseMatrix, JavaPairRDD)}). */
+  public FitResult fitMiniBatch(BlockedRows x, DenseMatrix ht0, JavaPairRDD<Long, double[]> w0) {
+    return fit(x, true, ht0, DistributedInit.custom(x, w0, ht0).w());
+  }
+
+  /** MiniBatchNMF from custom Hᵀ and W blocks already aligned with X's blocks. */
   public FitResult fitMiniBatch(BlockedRows x, DenseMatrix ht0, JavaRDD<DenseMatrix> w0) {
     return fit(x, true, ht0, w0);
   }
@@ -157,18 +173,26 @@ public final class NmfEngine {
       history = r.history();
     }
     double err = BetaDivergence.reconstructionError(xm, w, ht, options.betaLoss());
-    JavaRDD<DenseMatrix> wBlocks = FactorLineage.cut(alignedWith(x, w), settings.storageLevel(),
+    Broadcast<DenseMatrix> bw = jsc.broadcast(w);
+    Broadcast<long[]> bIds = jsc.broadcast(sortedRowIds(x));
+    JavaRDD<DenseMatrix> wBlocks = FactorLineage.cut(alignedWith(x, bIds, bw), settings.storageLevel(),
         reliableCheckpoints());
-    return new FitResult(ht, wBlocks, x.blocks(), err, nIter, nSteps, history, state, false);
+    return new FitResult(ht, wBlocks, x.blocks(), err, nIter, nSteps, history, state, false,
+        List.of(bw, bIds));
   }
 
-  /** Rows of {@code w} (in row-id order) cut into blocks like X's. */
-  private JavaRDD<DenseMatrix> alignedWith(BlockedRows x, DenseMatrix w) {
-    long[] ids = x.blocks().map(RowBlock::rowIds).collect().stream()
+  private static long[] sortedRowIds(BlockedRows x) {
+    return x.blocks().map(RowBlock::rowIds).collect().stream()
         .flatMapToLong(Arrays::stream).sorted().toArray();
-    Broadcast<long[]> bIds = jsc.broadcast(ids);
-    Broadcast<DenseMatrix> bw = jsc.broadcast(w);
-    int k = w.cols();
+  }
+
+  /**
+   * Rows of W (in row-id order) cut into blocks like X's. The RDD refers to the broadcasts for as
+   * long as it lives (a map keeps its function after a checkpoint): the result destroys them.
+   */
+  private static JavaRDD<DenseMatrix> alignedWith(BlockedRows x, Broadcast<long[]> bIds,
+      Broadcast<DenseMatrix> bw) {
+    int k = bw.value().cols();
     return x.blocks().map(b -> {
       long[] all = bIds.value();
       DenseMatrix src = bw.value();

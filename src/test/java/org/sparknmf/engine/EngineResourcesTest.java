@@ -1,0 +1,133 @@
+package org.sparknmf.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.sparknmf.testing.Assertions2.assertMatrixClose;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobEnd;
+import org.apache.spark.storage.BlockId;
+import org.apache.spark.storage.BroadcastBlockId;
+import org.junit.jupiter.api.Test;
+import org.sparknmf.linalg.DenseMatrix;
+import org.sparknmf.local.MiniBatchNMF;
+import org.sparknmf.local.NMF;
+import org.sparknmf.solver.NmfOptions;
+import org.sparknmf.testing.LocalSpark;
+
+/**
+ * A fit holds a bounded number of cached RDDs and broadcasts, whatever its length, and releases
+ * them; transform runs block by block with each block's numbers those of the single-JVM transform.
+ */
+class EngineResourcesTest {
+
+  private static int persistedRdds() {
+    return LocalSpark.jsc().sc().getPersistentRDDs().size();
+  }
+
+  /** Broadcasts of factors alive in the block manager (Spark's own task binaries are byte arrays). */
+  private static int liveBroadcasts() {
+    Set<Long> ids = new HashSet<>();
+    var bm = SparkEnv.get().blockManager();
+    scala.collection.immutable.Seq<BlockId> blocks = bm.getMatchingBlockIds(
+        b -> b instanceof BroadcastBlockId bb && bb.field().isEmpty());
+    for (BlockId b : scala.jdk.javaapi.CollectionConverters.asJava(blocks)) {
+      var values = bm.getLocalValues(b);
+      if (values.isDefined() && values.get().data().hasNext()
+          && values.get().data().next() instanceof DenseMatrix) {
+        ids.add(((BroadcastBlockId) b).broadcastId());
+      }
+      if (values.isDefined()) {
+        bm.releaseLock(b, scala.Option.empty());
+      }
+    }
+    return ids.size();
+  }
+
+  /** The largest numbers of cached RDDs and live broadcasts seen at the end of any job of a fit. */
+  private static int[] peaksDuring(int epochs, boolean miniBatch) throws Exception {
+    DenseMatrix x = EngineBehaviourTest.lowRank(9, 80, 12, 3, 0.1);
+    NmfOptions o = new NmfOptions().nComponents(3).init("random").randomState(1L).maxIter(epochs)
+        .tol(0.0).batchSize(20).maxNoImprovement(null).solver("mu");
+    AtomicInteger rdds = new AtomicInteger();
+    AtomicInteger broadcasts = new AtomicInteger();
+    SparkListener probe = new SparkListener() {
+      @Override
+      public void onJobEnd(SparkListenerJobEnd end) {
+        rdds.accumulateAndGet(persistedRdds(), Math::max);
+        broadcasts.accumulateAndGet(liveBroadcasts(), Math::max);
+      }
+    };
+    int rddsBefore = persistedRdds();
+    LocalSpark.jsc().sc().addSparkListener(probe);
+    try (BlockedRows xb = EngineFixtures.blocked(x, 2)) {
+      NmfEngine engine = new NmfEngine(LocalSpark.jsc(), o, EngineFixtures.distributed().checkpointInterval(2));
+      try (FitResult r = miniBatch ? engine.fitMiniBatch(xb) : engine.fitNmf(xb)) {
+        assertEquals(epochs * (miniBatch ? 4 : 1), miniBatch ? r.nSteps() : r.nIter());
+      }
+    } finally {
+      LocalSpark.jsc().sc().removeSparkListener(probe);
+    }
+    LocalSpark.jsc().sc().listenerBus().waitUntilEmpty();
+    assertEquals(rddsBefore, persistedRdds(), "every cached RDD released after the fit");
+    return new int[] {rdds.get(), broadcasts.get()};
+  }
+
+  @Test
+  void aLongFitHoldsNoMoreThanAShortOne() throws Exception {
+    for (boolean miniBatch : new boolean[] {true, false}) {
+      int[] shortFit = peaksDuring(4, miniBatch);
+      int[] longFit = peaksDuring(24, miniBatch);
+      assertTrue(shortFit[0] > 0 && shortFit[1] > 0, "the probe sees the fit's RDDs and broadcasts");
+      assertEquals(shortFit[0], longFit[0], "cached RDDs, 4 vs 24 epochs (miniBatch=" + miniBatch + ")");
+      assertTrue(longFit[1] <= shortFit[1] + 1, "live broadcasts " + shortFit[1] + " vs " + longFit[1]
+          + " (miniBatch=" + miniBatch + ")");
+    }
+  }
+
+  @Test
+  void transformSolvesEachBlockAsTheSingleJvmTransformDoes() {
+    DenseMatrix x = EngineBehaviourTest.lowRank(10, 50, 10, 3, 0.1);
+    DenseMatrix x2 = EngineBehaviourTest.lowRank(11, 30, 10, 3, 0.1);
+    NmfOptions o = new NmfOptions().nComponents(3).init("random").randomState(2L).solver("mu").batchSize(10);
+    for (boolean miniBatch : new boolean[] {true, false}) {
+      DenseMatrix ht;
+      java.util.function.Function<DenseMatrix, double[][]> local;
+      if (miniBatch) {
+        MiniBatchNMF m = new MiniBatchNMF().setOptions(o);
+        m.fit(x);
+        ht = DenseMatrix.of(m.components()).transpose();
+        local = m::transform;
+      } else {
+        NMF m = new NMF().setOptions(o);
+        m.fit(x);
+        ht = DenseMatrix.of(m.components()).transpose();
+        local = m::transform;
+      }
+      for (int partitions : new int[] {1, 3}) {
+        try (BlockedRows xb = EngineFixtures.blocked(x2, partitions)) {
+          NmfEngine engine = new NmfEngine(LocalSpark.jsc(), o, EngineFixtures.distributed());
+          Broadcast<DenseMatrix> bh = LocalSpark.jsc().broadcast(ht);
+          JavaRDD<DenseMatrix> w = engine.transform(xb, ht, miniBatch, bh);
+          List<DenseMatrix> blocks = w.collect();
+          List<RowBlock> xs = xb.blocks().collect();
+          for (int b = 0; b < blocks.size(); b++) {
+            RowBlock rb = xs.get(b);
+            int from = (int) rb.rowIds()[0];
+            double[][] expected = local.apply(x2.rowRange(from, from + rb.rows()).copy());
+            assertMatrixClose(expected, blocks.get(b).toArray(), 1e-12,
+                "block " + b + " of " + partitions + " (miniBatch=" + miniBatch + ")");
+          }
+          bh.destroy();
+        }
+      }
+    }
+  }
+}
