@@ -36,11 +36,11 @@ final class DistributedFullBatch {
   private final EngineSettings settings;
   private final boolean reliable;
 
-  DistributedFullBatch(JavaSparkContext jsc, NmfOptions options, EngineSettings settings, boolean reliable) {
-    this.jsc = jsc;
-    this.options = options;
-    this.settings = settings;
-    this.reliable = reliable;
+  DistributedFullBatch(FitContext context) {
+    this.jsc = context.jsc();
+    this.options = context.options();
+    this.settings = context.settings();
+    this.reliable = context.reliable();
   }
 
   /** Fits Hᵀ (in place) and W from {@code w0} (aligned with X's blocks). */

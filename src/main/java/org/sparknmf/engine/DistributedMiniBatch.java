@@ -49,11 +49,11 @@ final class DistributedMiniBatch {
   private final EngineSettings settings;
   private final boolean reliable;
 
-  DistributedMiniBatch(JavaSparkContext jsc, NmfOptions options, EngineSettings settings, boolean reliable) {
-    this.jsc = jsc;
-    this.options = options;
-    this.settings = settings;
-    this.reliable = reliable;
+  DistributedMiniBatch(FitContext context) {
+    this.jsc = context.jsc();
+    this.options = context.options();
+    this.settings = context.settings();
+    this.reliable = context.reliable();
   }
 
   /** Fits Hᵀ (modified in place) and W from {@code w0} (aligned with X's blocks). */

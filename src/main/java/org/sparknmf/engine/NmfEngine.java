@@ -101,10 +101,8 @@ public final class NmfEngine {
       ht = start.ht();
       w = start.w();
     }
-    boolean reliable = reliableCheckpoints();
-    return miniBatch
-        ? new DistributedMiniBatch(jsc, options, settings, reliable).fit(x, ht, w)
-        : new DistributedFullBatch(jsc, options, settings, reliable).fit(x, ht, w);
+    FitContext context = context();
+    return miniBatch ? new DistributedMiniBatch(context).fit(x, ht, w) : new DistributedFullBatch(context).fit(x, ht, w);
   }
 
   /**
@@ -113,30 +111,22 @@ public final class NmfEngine {
    */
   public MiniBatchState partialFit(BlockedRows chunk, DenseMatrix ht, MiniBatchState state) {
     checkData(chunk);
-    DataChecks.requireFeatures(new DenseMatrix(1, chunk.cols()), ht.rows(), "X");
-    return new DistributedMiniBatch(jsc, options, settings, reliableCheckpoints()).partialStep(chunk, ht, state);
+    DataChecks.requireFeatures(chunk.cols(), ht.rows(), "X");
+    return new DistributedMiniBatch(context()).partialStep(chunk, ht, state);
   }
 
   /** W of new data for fixed Hᵀ with the estimator's transform, one block at a time; not cached. */
   public JavaRDD<DenseMatrix> transform(BlockedRows x, DenseMatrix ht, boolean miniBatch,
       Broadcast<DenseMatrix> bh) {
-    DataChecks.requireFeatures(new DenseMatrix(1, x.cols()), ht.rows(), "X");
-    if (options.betaLoss().beta() <= 0.0 && x.min() == 0.0) {
-      throw new IllegalArgumentException("X contains zeros, and beta_loss = " + options.betaLoss()
-          + " (<= 0) diverges on zeros: add a small value to X, or use a positive beta_loss");
-    }
+    DataChecks.requireFeatures(x.cols(), ht.rows(), "X");
+    DataChecks.requireNoZerosFor(options.betaLoss(), x.min(), "X");
     return miniBatch ? DistributedTransform.miniBatch(x.blocks(), bh, options)
         : DistributedTransform.nmf(x.blocks(), bh, options);
   }
 
   private void checkData(BlockedRows x) {
-    if (x.sum() == 0.0) {
-      throw new IllegalArgumentException("X is all zeros: there is nothing to factorize");
-    }
-    if (options.betaLoss().beta() <= 0.0 && x.min() == 0.0) {
-      throw new IllegalArgumentException("X contains zeros, and beta_loss = " + options.betaLoss()
-          + " (<= 0) diverges on zeros: add a small value to X, or use a positive beta_loss");
-    }
+    DataChecks.requireNotAllZero(x.sum(), "X");
+    DataChecks.requireNoZerosFor(options.betaLoss(), x.min(), "X");
   }
 
   /** The single-JVM solver on collected X; W goes back to the executors aligned with X's blocks. */
@@ -208,6 +198,10 @@ public final class NmfEngine {
   /** Custom W blocks (aligned with X's) stacked on the driver in row-id order. */
   private static DenseMatrix stackInRowOrder(BlockedRows x, JavaRDD<DenseMatrix> w0, int k) {
     return FitResultAssembly.inRowOrder(x.blocks(), w0, k);
+  }
+
+  private FitContext context() {
+    return new FitContext(jsc, options, settings, reliableCheckpoints());
   }
 
   private boolean reliableCheckpoints() {

@@ -37,22 +37,36 @@ public final class DataChecks {
 
   /** A fit needs at least one positive entry: an all-zero X has no factorization to find. */
   public static void requireNotAllZero(DataMatrix x, String whom) {
-    if (x.sum() == 0.0) {
+    requireNotAllZero(x.sum(), whom);
+  }
+
+  /** The same check from the sum of the entries (for data summed elsewhere). */
+  public static void requireNotAllZero(double sum, String whom) {
+    if (sum == 0.0) {
       throw new IllegalArgumentException(whom + " is all zeros: there is nothing to factorize");
     }
   }
 
   /** The number of features of new data must match the fitted model's. */
   public static void requireFeatures(DataMatrix x, int nFeatures, String whom) {
-    if (x.cols() != nFeatures) {
-      throw new IllegalArgumentException(whom + " has " + x.cols() + " features, but the model was fitted with "
+    requireFeatures(x.cols(), nFeatures, whom);
+  }
+
+  public static void requireFeatures(int cols, int nFeatures, String whom) {
+    if (cols != nFeatures) {
+      throw new IllegalArgumentException(whom + " has " + cols + " features, but the model was fitted with "
           + nFeatures + " features");
     }
   }
 
   /** With beta ≤ 0 a zero in X makes the loss infinite. */
   public static void requireNoZerosFor(BetaLoss loss, DataMatrix x, String whom) {
-    if (loss.beta() <= 0.0 && x.min() == 0.0) {
+    requireNoZerosFor(loss, x.min(), whom);
+  }
+
+  /** The same check from the smallest entry (for data scanned elsewhere). */
+  public static void requireNoZerosFor(BetaLoss loss, double min, String whom) {
+    if (loss.beta() <= 0.0 && min == 0.0) {
       throw new IllegalArgumentException(whom + " contains zeros, and beta_loss = " + loss
           + " (<= 0) diverges on zeros: add a small value to X, or use a positive beta_loss");
     }

@@ -1,0 +1,10 @@
+package org.sparknmf.engine;
+
+import org.apache.spark.api.java.JavaSparkContext;
+import org.sparknmf.solver.NmfOptions;
+
+/**
+ * What a distributed fit runs with: the Spark context, scikit-learn's parameters, the engine's
+ * settings and whether checkpoints are reliable (the context has a checkpoint directory).
+ */
+record FitContext(JavaSparkContext jsc, NmfOptions options, EngineSettings settings, boolean reliable) {}
