@@ -183,16 +183,27 @@ public final class BlockedRows implements AutoCloseable {
       return List.<RowBlock>of().iterator();
     }
     rows.sort(Comparator.comparing(Tuple2::_1));
-    int n = rows.get(0)._2().size();
-    long nnz = 0;
     long[] ids = new long[rows.size()];
+    List<Vector> vectors = new ArrayList<>(rows.size());
     for (int i = 0; i < ids.length; i++) {
-      Tuple2<Long, Vector> r = rows.get(i);
-      ids[i] = r._1();
+      ids[i] = rows.get(i)._1();
       if (i > 0 && ids[i] == ids[i - 1]) {
         throw new IllegalArgumentException("row id " + ids[i] + " occurs twice");
       }
-      Vector v = r._2();
+      vectors.add(rows.get(i)._2());
+    }
+    return List.of(blockOf(partition, ids, vectors)).iterator();
+  }
+
+  /**
+   * One block of the given rows (ids ascending): CSR when fewer than half the entries are non-zero,
+   * dense otherwise. Every entry is checked; errors name the row id and column.
+   */
+  public static RowBlock blockOf(int partition, long[] ids, List<Vector> rows) {
+    int n = rows.get(0).size();
+    long nnz = 0;
+    for (int i = 0; i < ids.length; i++) {
+      Vector v = rows.get(i);
       if (v.size() != n) {
         throw new IllegalArgumentException("X row " + ids[i] + " has " + v.size()
             + " features, row " + ids[0] + " has " + n + ": every row must have the same size");
@@ -201,10 +212,10 @@ public final class BlockedRows implements AutoCloseable {
     }
     boolean dense = (double) nnz >= DENSE_FROM * ids.length * (double) n;
     DataMatrix x = dense ? denseBlock(rows, ids, n) : csrBlock(rows, ids, n, nnz);
-    return List.of(new RowBlock(partition, ids, x)).iterator();
+    return new RowBlock(partition, ids, x);
   }
 
-  private static DataMatrix denseBlock(List<Tuple2<Long, Vector>> rows, long[] ids, int n) {
+  private static DataMatrix denseBlock(List<Vector> rows, long[] ids, int n) {
     long size = (long) ids.length * n;
     if (size > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("a partition holds " + ids.length + " rows × " + n
@@ -214,7 +225,7 @@ public final class BlockedRows implements AutoCloseable {
     for (int i = 0; i < ids.length; i++) {
       final int base = i * n;
       final long id = ids[i];
-      rows.get(i)._2().foreachActive((j, v) -> {
+      rows.get(i).foreachActive((j, v) -> {
         data[base + (int) j] = checked(id, (int) j, (double) v);
         return null;
       });
@@ -222,7 +233,7 @@ public final class BlockedRows implements AutoCloseable {
     return new DenseMatrix(ids.length, n, data);
   }
 
-  private static DataMatrix csrBlock(List<Tuple2<Long, Vector>> rows, long[] ids, int n, long nnz) {
+  private static DataMatrix csrBlock(List<Vector> rows, long[] ids, int n, long nnz) {
     if (nnz > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("a partition holds " + nnz + " non-zeros, too many for one "
           + "block: use more partitions");
@@ -233,7 +244,7 @@ public final class BlockedRows implements AutoCloseable {
     int[] p = {0};
     for (int i = 0; i < ids.length; i++) {
       final long id = ids[i];
-      rows.get(i)._2().foreachNonZero((j, v) -> {
+      rows.get(i).foreachNonZero((j, v) -> {
         indices[p[0]] = (int) j;
         values[p[0]] = checked(id, (int) j, (double) v);
         p[0]++;

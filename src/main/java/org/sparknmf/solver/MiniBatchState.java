@@ -38,6 +38,50 @@ public final class MiniBatchState implements Serializable {
     this.denominatorAcc = DenseMatrix.filled(ht.rows(), ht.cols(), 1.0);
   }
 
+  private MiniBatchState(NmfOptions options, int batchSize, double rho, DenseMatrix a, DenseMatrix b) {
+    this.options = options;
+    this.batchSize = batchSize;
+    this.rho = rho;
+    this.numeratorAcc = a;
+    this.denominatorAcc = b;
+  }
+
+  /** A state saved with {@link #numeratorAccumulator()} and the other accessors, to continue a fit. */
+  public static MiniBatchState restore(NmfOptions options, int batchSize, double rho, DenseMatrix a,
+      DenseMatrix b, Double ewaCost, Double ewaCostMin, int noImprovement, int nSteps,
+      List<Double> costHistory) {
+    MiniBatchState s = new MiniBatchState(options, batchSize, rho, a.copy(), b.copy());
+    s.ewaCost = ewaCost;
+    s.ewaCostMin = ewaCostMin;
+    s.noImprovement = noImprovement;
+    s.nSteps = nSteps;
+    s.costHistory.addAll(costHistory);
+    return s;
+  }
+
+  /** A (scikit-learn's {@code _components_numerator}), {@code n × k}. */
+  public DenseMatrix numeratorAccumulator() {
+    return numeratorAcc;
+  }
+
+  /** B (scikit-learn's {@code _components_denominator}), {@code n × k}. */
+  public DenseMatrix denominatorAccumulator() {
+    return denominatorAcc;
+  }
+
+  /** The smoothed batch cost, or null before the second step of a fit. */
+  public Double ewaCost() {
+    return ewaCost;
+  }
+
+  public Double ewaCostMin() {
+    return ewaCostMin;
+  }
+
+  public int noImprovement() {
+    return noImprovement;
+  }
+
   public int batchSize() {
     return batchSize;
   }

@@ -1,0 +1,62 @@
+package org.sparknmf.ml;
+
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
+
+/**
+ * Mini-batch NMF as a Spark ML Estimator: scikit-learn's {@code MiniBatchNMF}, one Spark job per
+ * mini-batch step. Produces an {@link NMFModel} that can keep learning with
+ * {@link NMFModel#partialFit}.
+ */
+public final class MiniBatchNMF extends NMFEstimator<MiniBatchNMF> implements MiniBatchParams {
+
+  private static final long serialVersionUID = 1L;
+
+  public MiniBatchNMF() {
+    this(Identifiable$.MODULE$.randomUID("miniBatchNMF"));
+  }
+
+  public MiniBatchNMF(String uid) {
+    super(uid, false, true);
+  }
+
+  @Override
+  boolean miniBatch() {
+    return true;
+  }
+
+  public MiniBatchNMF setBatchSize(int v) {
+    return setParam(batchSize(), v);
+  }
+
+  public MiniBatchNMF setForgetFactor(double v) {
+    return setParam(forgetFactor(), v);
+  }
+
+  /** 0 disables the stop on lack of improvement (scikit-learn's None). */
+  public MiniBatchNMF setMaxNoImprovement(int v) {
+    return setParam(maxNoImprovement(), v);
+  }
+
+  public MiniBatchNMF setFreshRestarts(boolean v) {
+    return setParam(freshRestarts(), v);
+  }
+
+  public MiniBatchNMF setFreshRestartsMaxIter(int v) {
+    return setParam(freshRestartsMaxIter(), v);
+  }
+
+  /** 0: maxIter. */
+  public MiniBatchNMF setTransformMaxIter(int v) {
+    return setParam(transformMaxIter(), v);
+  }
+
+  public static MLReader<MiniBatchNMF> read() {
+    return new DefaultParamsReader<>();
+  }
+
+  public static MiniBatchNMF load(String path) {
+    return read().load(path);
+  }
+}
