@@ -1,5 +1,6 @@
 package org.sparknmf.ml;
 
+import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
@@ -33,6 +34,12 @@ public final class NMF extends NMFEstimator<NMF> implements FullBatchParams {
 
   public NMF setShuffle(boolean v) {
     return setParam(shuffle(), v);
+  }
+
+  /** Declared here so that {@code copy} returns this class (Spark's checkParams looks it up by reflection). */
+  @Override
+  public NMF copy(ParamMap extra) {
+    return defaultCopy(extra);
   }
 
   public static MLReader<NMF> read() {
