@@ -1,7 +1,6 @@
 package org.sparknmf.ml;
 
 import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 
@@ -60,7 +59,7 @@ public final class MiniBatchNMF extends NMFEstimator<MiniBatchNMF> implements Mi
   }
 
   public static MLReader<MiniBatchNMF> read() {
-    return new DefaultParamsReader<>();
+    return reader(MiniBatchNMF.class);
   }
 
   public static MiniBatchNMF load(String path) {

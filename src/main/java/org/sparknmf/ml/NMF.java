@@ -1,7 +1,6 @@
 package org.sparknmf.ml;
 
 import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 
@@ -43,7 +42,7 @@ public final class NMF extends NMFEstimator<NMF> implements FullBatchParams {
   }
 
   public static MLReader<NMF> read() {
-    return new DefaultParamsReader<>();
+    return reader(NMF.class);
   }
 
   public static NMF load(String path) {
