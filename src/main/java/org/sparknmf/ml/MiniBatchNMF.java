@@ -1,6 +1,6 @@
 package org.sparknmf.ml;
 
-import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 
@@ -52,8 +52,14 @@ public final class MiniBatchNMF extends NMFEstimator<MiniBatchNMF> implements Mi
     return setParam(transformMaxIter(), v);
   }
 
+  /** Declared here so that {@code copy} returns this class (Spark's checkParams looks it up by reflection). */
+  @Override
+  public MiniBatchNMF copy(ParamMap extra) {
+    return defaultCopy(extra);
+  }
+
   public static MLReader<MiniBatchNMF> read() {
-    return new DefaultParamsReader<>();
+    return reader(MiniBatchNMF.class);
   }
 
   public static MiniBatchNMF load(String path) {

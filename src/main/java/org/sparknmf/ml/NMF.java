@@ -1,6 +1,6 @@
 package org.sparknmf.ml;
 
-import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 
@@ -35,8 +35,14 @@ public final class NMF extends NMFEstimator<NMF> implements FullBatchParams {
     return setParam(shuffle(), v);
   }
 
+  /** Declared here so that {@code copy} returns this class (Spark's checkParams looks it up by reflection). */
+  @Override
+  public NMF copy(ParamMap extra) {
+    return defaultCopy(extra);
+  }
+
   public static MLReader<NMF> read() {
-    return new DefaultParamsReader<>();
+    return reader(NMF.class);
   }
 
   public static NMF load(String path) {

@@ -9,7 +9,10 @@ import org.apache.spark.ml.attribute.AttributeGroup;
 import org.apache.spark.ml.linalg.Matrix;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsReader$;
 import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
@@ -19,6 +22,7 @@ import org.sparknmf.engine.FitResult;
 import org.sparknmf.engine.NmfEngine;
 import org.sparknmf.linalg.DenseMatrix;
 import org.sparknmf.solver.NmfOptions;
+import scala.Option;
 import scala.Tuple2;
 
 /**
@@ -231,5 +235,28 @@ public abstract class NMFEstimator<E extends NMFEstimator<E>> extends Estimator<
   @Override
   public E copy(ParamMap extra) {
     return defaultCopy(extra);
+  }
+
+  /**
+   * Spark's {@code DefaultParamsReader}, but refusing a folder saved by another class: that reader
+   * instantiates whatever class the metadata names, so {@code NMF.load} of a saved MiniBatchNMF
+   * would end in a ClassCastException at the caller, and of a saved model in a NoSuchMethodException.
+   */
+  static <T extends NMFEstimator<T>> MLReader<T> reader(Class<T> cls) {
+    return new MLReader<T>() {
+      @Override
+      public T load(String path) {
+        DefaultParamsReader.Metadata metadata = DefaultParamsReader$.MODULE$.loadMetadata(path, sparkSession(),
+            cls.getName());
+        T instance;
+        try {
+          instance = cls.getConstructor(String.class).newInstance(metadata.uid());
+        } catch (ReflectiveOperationException e) {
+          throw new IllegalStateException("cannot create " + cls.getName(), e);
+        }
+        metadata.getAndSetParams(instance, Option.empty());
+        return instance;
+      }
+    };
   }
 }

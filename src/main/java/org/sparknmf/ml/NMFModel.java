@@ -351,9 +351,17 @@ public final class NMFModel extends Model<NMFModel>
 
   @Override
   public NMFModel copy(ParamMap extra) {
-    NMFModel copy = new NMFModel(uid, ht, reconstructionErr, nIter, nSteps, objectiveHistory, state,
+    NMFModel copy = new NMFModel(uid, ht, reconstructionErr, nIter, nSteps, objectiveHistory, null,
         miniBatch, featureNamesIn);
-    return copyValues(copy, extra).setParent(parent());
+    copyValues(copy, extra).setParent(parent());
+    // partialFit updates the accumulators in place: the copy gets its own.
+    MiniBatchState s = state;
+    if (s != null) {
+      copy.state = MiniBatchState.restore(copy.toOptions(), s.batchSize(), s.rho(), s.numeratorAccumulator(),
+          s.denominatorAccumulator(), s.ewaCost(), s.ewaCostMin(), s.noImprovement(), s.nSteps(),
+          s.costHistory());
+    }
+    return copy;
   }
 
   @Override

@@ -72,32 +72,61 @@ final class NMFModelIO {
     public NMFModel load(String path) {
       DefaultParamsReader.Metadata metadata = DefaultParamsReader$.MODULE$.loadMetadata(path, sparkSession(),
           NMFModel.class.getName());
-      Row r = sparkSession().read().parquet(path + "/data").first();
-      int n = r.getInt(r.fieldIndex("nFeatures"));
-      int k = r.getInt(r.fieldIndex("k"));
+      List<Row> rows = sparkSession().read().parquet(path + "/data").takeAsList(2);
+      if (rows.size() != 1) {
+        throw invalid(path, "data holds " + (rows.isEmpty() ? "no row" : "more than one row") + ", expected one");
+      }
+      Row r = rows.get(0);
+      int n = r.getInt(present(r, "nFeatures", path));
+      int k = r.getInt(present(r, "k", path));
+      if (n < 1 || k < 1) {
+        throw invalid(path, "nFeatures and k must be >= 1, got " + n + " and " + k);
+      }
       DenseMatrix ht = matrix(r, "ht", n, k, path);
-      boolean miniBatch = r.getBoolean(r.fieldIndex("miniBatch"));
-      List<String> names = r.isNullAt(r.fieldIndex("featureNames")) ? null : r.getList(r.fieldIndex("featureNames"));
-      List<Double> history = new ArrayList<>(r.getList(r.fieldIndex("objectiveHistory")));
+      boolean miniBatch = r.getBoolean(present(r, "miniBatch", path));
+      int namesAt = r.fieldIndex("featureNames");
+      List<String> names = r.isNullAt(namesAt) ? null : r.getList(namesAt);
+      if (names != null && names.size() != n) {
+        throw invalid(path, "featureNames has " + names.size() + " names, expected " + n);
+      }
+      List<Double> history = new ArrayList<>(r.getList(present(r, "objectiveHistory", path)));
       NMFModel shell = NMFModel.restored(metadata.uid(), ht, 0, 0, 0, List.of(), null, miniBatch, null);
       metadata.getAndSetParams(shell, Option.empty());
       MiniBatchState state = null;
       if (!r.isNullAt(r.fieldIndex("numeratorAcc"))) {
-        state = MiniBatchState.restore(shell.toOptions(), r.getInt(r.fieldIndex("batchSize")),
-            r.getDouble(r.fieldIndex("rho")), matrix(r, "numeratorAcc", n, k, path),
+        state = MiniBatchState.restore(shell.toOptions(), r.getInt(present(r, "batchSize", path)),
+            r.getDouble(present(r, "rho", path)), matrix(r, "numeratorAcc", n, k, path),
             matrix(r, "denominatorAcc", n, k, path), nullableDouble(r, "ewaCost"),
-            nullableDouble(r, "ewaCostMin"), r.getInt(r.fieldIndex("noImprovement")),
-            r.getInt(r.fieldIndex("nSteps")), r.getList(r.fieldIndex("costHistory")));
+            nullableDouble(r, "ewaCostMin"), r.getInt(present(r, "noImprovement", path)),
+            r.getInt(present(r, "nSteps", path)), r.getList(present(r, "costHistory", path)));
       }
-      NMFModel model = NMFModel.restored(metadata.uid(), ht, r.getDouble(r.fieldIndex("reconstructionErr")),
-          r.getInt(r.fieldIndex("nIter")), r.getInt(r.fieldIndex("nSteps")), history, state, miniBatch,
+      NMFModel model = NMFModel.restored(metadata.uid(), ht, r.getDouble(present(r, "reconstructionErr", path)),
+          r.getInt(present(r, "nIter", path)), r.getInt(present(r, "nSteps", path)), history, state, miniBatch,
           names == null ? null : names.toArray(new String[0]));
       metadata.getAndSetParams(model, Option.empty());
       return model;
     }
 
+    /** The index of a field the data must hold (not null), or a clear error. */
+    private static int present(Row r, String field, String path) {
+      int i;
+      try {
+        i = r.fieldIndex(field);
+      } catch (IllegalArgumentException e) {
+        throw invalid(path, "data has no field " + field);
+      }
+      if (r.isNullAt(i)) {
+        throw invalid(path, field + " is null");
+      }
+      return i;
+    }
+
+    private static IllegalArgumentException invalid(String path, String why) {
+      return new IllegalArgumentException(path + " is not a valid NMFModel: " + why);
+    }
+
     private static DenseMatrix matrix(Row r, String field, int rows, int cols, String path) {
-      List<Double> values = r.getList(r.fieldIndex(field));
+      List<Double> values = r.getList(present(r, field, path));
       if (rows < 1 || cols < 1 || values.size() != (long) rows * cols) {
         throw new IllegalArgumentException(path + " is not a valid NMFModel: " + field + " has "
             + values.size() + " values, expected " + rows + " × " + cols);

@@ -269,6 +269,10 @@ public interface NMFParams extends Params {
         org.apache.spark.sql.types.Metadata.empty()));
     String rec = getReconstructionCol();
     if (!rec.isEmpty()) {
+      if (java.util.Arrays.asList(result.fieldNames()).contains(rec)) {
+        throw new IllegalArgumentException("reconstructionCol '" + rec + "' already exists in the input or is "
+            + "the outputCol");
+      }
       result = result.add(new StructField(rec, SQLDataTypes.VectorType(), false,
           org.apache.spark.sql.types.Metadata.empty()));
     }
