@@ -26,8 +26,8 @@ ensure_built() {
   fi
   if [ "$stale" = 1 ]; then
     echo "Building spark-nmf (mvn package)..." >&2
-    (cd "$PROJECT_DIR" && mvn -q -B -ntp package -DskipTests \
-      && mvn -q -B -ntp dependency:copy-dependencies -DincludeScope=compile -DoutputDirectory="$LIB_DIR") >&2
+    # package also copies Spark's jars (the provided dependencies) into target/lib.
+    (cd "$PROJECT_DIR" && mvn -q -B -ntp package -DskipTests) >&2
   fi
 }
 

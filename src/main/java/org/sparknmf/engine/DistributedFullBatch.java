@@ -13,6 +13,7 @@ import org.sparknmf.solver.CoordinateDescent;
 import org.sparknmf.solver.FactorStatistics;
 import org.sparknmf.solver.MultiplicativeUpdate;
 import org.sparknmf.solver.NmfOptions;
+import org.sparknmf.solver.ProgressLog;
 import org.sparknmf.solver.Regularization;
 import org.sparknmf.solver.Side;
 import org.sparknmf.util.NumpyRandomState;
@@ -52,6 +53,7 @@ final class DistributedFullBatch {
     NumpyRandomState rng = cd && options.shuffle()
         ? NumpyRandomState.fromSeedOrEntropy(options.randomState()) : null;
     List<Double> history = new ArrayList<>();
+    ProgressLog progress = new ProgressLog();
     FactorLineage<UpdatedRows> w = new FactorLineage<>(
         w0.map(wb -> new UpdatedRows(wb, 0.0)).persist(settings.storageLevel()),
         settings.storageLevel(), settings.checkpointInterval(), reliable);
@@ -76,6 +78,8 @@ final class DistributedFullBatch {
           if (options.verbose() > 0) {
             System.out.println("violation: " + violation / violationInit);
           }
+          progress.iteration(iter, options.maxIter(), "violation", violation / violationInit,
+              violation / violationInit <= options.tol() || iter == options.maxIter());
           if (violation / violationInit <= options.tol()) {
             break;
           }
@@ -90,6 +94,8 @@ final class DistributedFullBatch {
             if (options.verbose() > 0) {
               System.out.printf("Epoch %02d reached, error: %f%n", iter, error);
             }
+            progress.iteration(iter, options.maxIter(), "error", error,
+                (previous - error) / errorInit < options.tol() || iter + 10 > options.maxIter());
             if ((previous - error) / errorInit < options.tol()) {
               break;
             }

@@ -9,8 +9,6 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.sparknmf.linalg.DataMatrix;
 import org.sparknmf.linalg.DenseMatrix;
 import org.sparknmf.linalg.RowStack;
@@ -42,7 +40,6 @@ import scala.Tuple2;
  */
 final class DistributedMiniBatch {
 
-  private static final Logger LOG = LoggerFactory.getLogger(DistributedMiniBatch.class);
 
   private final JavaSparkContext jsc;
   private final NmfOptions options;
@@ -86,13 +83,12 @@ final class DistributedMiniBatch {
         double cost = state.recordCost(st.divergence(), st.wSum(), st.wSquaredNorm(), ht, reg, batchRows);
         state.updateH(ht, st.h(), reg);
         done = i + 1;
-        if (state.converged(batchRows, cost, ht, hBuffer, m, i, maxSteps)) {
+        boolean converged = state.converged(batchRows, cost, ht, hBuffer, m, i, maxSteps);
+        state.reportStep(i, stepsPerEpoch, maxSteps, cost, converged);
+        if (converged) {
           break;
         }
         hBuffer.copyFrom(ht);
-        if (LOG.isInfoEnabled() && s == stepsPerEpoch - 1) {
-          LOG.info("epoch {} done: step {}, batch cost {}", (i + 1) / stepsPerEpoch, i + 1, cost);
-        }
       }
       state.setSteps(done);
       Broadcast<DenseMatrix> finalH = fresh ? jsc.broadcast(ht.copy()) : null;

@@ -8,11 +8,11 @@ import org.apache.spark.SparkException;
  * it back into the {@link IllegalArgumentException} the task threw, so the caller sees one clear
  * message naming the row and column, not a stage failure.
  */
-final class SparkErrors {
+public final class SparkErrors {
 
   private SparkErrors() {}
 
-  static <T> T rethrowingBadInput(Supplier<T> job) {
+  public static <T> T rethrowingBadInput(Supplier<T> job) {
     try {
       return job.get();
     } catch (Exception e) { // SparkException is checked, but Scala throws it through job.get()

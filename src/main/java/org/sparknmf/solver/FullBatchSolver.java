@@ -41,6 +41,7 @@ public final class FullBatchSolver {
     int k = w.cols();
     NumpyRandomState rng = o.shuffle() ? NumpyRandomState.fromSeedOrEntropy(o.randomState()) : null;
     List<Double> history = new ArrayList<>();
+    ProgressLog progress = updateH ? new ProgressLog() : null;
     double violationInit = 0.0;
     FactorStatistics[] stats = {
         FactorStatistics.zeros(Side.W, BetaLoss.FROBENIUS, x.rows(), k),
@@ -65,6 +66,9 @@ public final class FullBatchSolver {
       if (o.verbose() > 0) {
         System.out.println("violation: " + ratio);
       }
+      if (progress != null) {
+        progress.iteration(iter, o.maxIter(), "violation", ratio, ratio <= o.tol() || iter == o.maxIter());
+      }
       if (ratio <= o.tol()) {
         if (o.verbose() > 0) {
           System.out.println("Converged at iteration " + (iter + 1));
@@ -83,6 +87,7 @@ public final class FullBatchSolver {
     double errorInit = BetaDivergence.reconstructionError(x, w, ht, loss);
     double previous = errorInit;
     List<Double> history = new ArrayList<>();
+    ProgressLog progress = updateH ? new ProgressLog() : null;
     int k = w.cols();
     FactorStatistics sw = FactorStatistics.zeros(Side.W, loss, x.rows(), k);
     FactorStatistics sh = FactorStatistics.zeros(Side.H, loss, x.cols(), k);
@@ -112,6 +117,10 @@ public final class FullBatchSolver {
         if (o.verbose() > 0) {
           System.out.printf("Epoch %02d reached after %.3f seconds, error: %f%n", iter,
               (System.nanoTime() - start) / 1e9, error);
+        }
+        if (progress != null) {
+          progress.iteration(iter, o.maxIter(), "error", error,
+              (previous - error) / errorInit < o.tol() || iter + 10 > o.maxIter());
         }
         if ((previous - error) / errorInit < o.tol()) {
           break;

@@ -48,7 +48,9 @@ public final class MiniBatchSolver {
       DataMatrix xb = x.rowRange(from, to);
       double cost = step(xb, w.rowRange(from, to), ht);
       done = i + 1;
-      if (state.converged(xb.rows(), cost, ht, hBuffer, m, i, maxSteps)) {
+      boolean converged = state.converged(xb.rows(), cost, ht, hBuffer, m, i, maxSteps);
+      state.reportStep(i, stepsPerIter, maxSteps, cost, converged);
+      if (converged) {
         break;
       }
       hBuffer.copyFrom(ht);

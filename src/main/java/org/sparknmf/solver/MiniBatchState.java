@@ -21,6 +21,7 @@ public final class MiniBatchState implements Serializable {
   private final DenseMatrix numeratorAcc;
   private final DenseMatrix denominatorAcc;
   private Double ewaCost;
+  private transient ProgressLog progress;
   private Double ewaCostMin;
   private int noImprovement;
   private int nSteps;
@@ -174,6 +175,19 @@ public final class MiniBatchState implements Serializable {
       return true;
     }
     return false;
+  }
+
+  /**
+   * Logs the end of an epoch, or the last step of the fit ({@code step} counts from 0 within it).
+   */
+  public void reportStep(int step, int stepsPerEpoch, int maxSteps, double cost, boolean stopping) {
+    boolean last = stopping || step + 1 == maxSteps;
+    if (last || (step + 1) % stepsPerEpoch == 0) {
+      if (progress == null) {
+        progress = new ProgressLog();
+      }
+      progress.epoch(step / stepsPerEpoch + 1, maxSteps / stepsPerEpoch, step + 1, cost, ewaCost, last);
+    }
   }
 
   /** Mini-batch steps taken so far (scikit-learn's {@code n_steps_}). */
