@@ -120,16 +120,17 @@ final class InputReader {
     }
     int n;
     if ("libsvm".equals(format)) {
-      int seen = lines.maxWidth();
       if (nFeatures != null && nFeatures < 1) {
         throw new IllegalArgumentException("--n-features " + nFeatures + ": must be >= 1");
       }
-      n = nFeatures != null ? nFeatures : seen;
+      n = nFeatures != null ? nFeatures : lines.maxWidth();
+      lines.requireValid(false, n, "features (--n-features)");
       if (n == 0) {
         throw new IllegalArgumentException("--input: every row is empty (no index:value entries)");
       }
     } else {
       n = lines.firstWidth();
+      lines.requireValid(true, Integer.MAX_VALUE, "columns");
     }
     int width = n;
     JavaRDD<Row> rows = lines.map((id, line, where) -> RowFactory.create(id, parser.parse(line, width, where)));

@@ -240,7 +240,7 @@ public final class JobOptions {
 
   /** The picocli command for these options (also used to print the usage). */
   static CommandLine commandLine(JobOptions options) {
-    return new CommandLine(options).setCaseInsensitiveEnumValuesAllowed(true);
+    return new CommandLine(options).setOverwrittenOptionsAllowed(true);
   }
 
   private static String fromConf(Properties conf, ArgSpec arg) {

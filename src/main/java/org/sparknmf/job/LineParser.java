@@ -19,7 +19,7 @@ abstract class LineParser implements Serializable {
 
   /**
    * The width this line gives: its number of values (CSV/TSV) or its largest index (libsvm).
-   * Checks the line as {@link #parse} does.
+   * Checks every value as {@link #parse} does.
    */
   abstract int width(String line, String where);
 
@@ -73,7 +73,11 @@ abstract class LineParser implements Serializable {
 
     @Override
     int width(String line, String where) {
-      return cells(line).length;
+      String[] cells = cells(line);
+      for (int j = 0; j < cells.length; j++) {
+        number(cells[j], where, j + 1);
+      }
+      return cells.length;
     }
 
     @Override

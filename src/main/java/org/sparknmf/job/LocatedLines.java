@@ -30,23 +30,39 @@ final class LocatedLines implements Serializable {
     T map(long rowId, String line, String where);
   }
 
-  /** What the first pass found in one partition (a class: Spark's Kryo cannot build records). */
+  /**
+   * What the first pass found in one partition (a class: Spark's Kryo cannot build records). Line
+   * numbers are 1-based within the partition's split; a bad line is kept as a value, not thrown,
+   * so that Spark does not log a failed task for what is the user's input error.
+   */
   static final class Scan implements Serializable {
     private static final long serialVersionUID = 1L;
     final String file;
     final long lines;
     final long rows;
     final int firstWidth;
-    final int maxWidth;
     final long firstRowLine;
+    final long otherWidthLine;
+    final int otherWidth;
+    final int maxWidth;
+    final long maxWidthLine;
+    /** The bad line when the error's message lacks its location (0 when the message has it). */
+    final long errorLine;
+    final String error;
 
-    Scan(String file, long lines, long rows, int firstWidth, int maxWidth, long firstRowLine) {
+    Scan(String file, long lines, long rows, int firstWidth, long firstRowLine, long otherWidthLine,
+        int otherWidth, int maxWidth, long maxWidthLine, long errorLine, String error) {
       this.file = file;
       this.lines = lines;
       this.rows = rows;
       this.firstWidth = firstWidth;
-      this.maxWidth = maxWidth;
       this.firstRowLine = firstRowLine;
+      this.otherWidthLine = otherWidthLine;
+      this.otherWidth = otherWidth;
+      this.maxWidth = maxWidth;
+      this.maxWidthLine = maxWidthLine;
+      this.errorLine = errorLine;
+      this.error = error;
     }
   }
 
@@ -91,34 +107,85 @@ final class LocatedLines implements Serializable {
   private static Scan scan(FileSplit split, Iterator<scala.Tuple2<LongWritable, Text>> it, boolean header,
       LineWidth widthOf) {
     String file = split.getPath().toString();
+    boolean atStart = split.getStart() == 0;
     long lines = 0;
     long rows = 0;
     int first = -1;
+    long firstLine = -1;
+    long otherLine = -1;
+    int other = -1;
     int max = 0;
-    long firstRowLine = -1;
+    long maxLine = -1;
     while (it.hasNext()) {
       String line = it.next()._2().toString();
       lines++;
-      if (line.isBlank() || (header && split.getStart() == 0 && lines == 1)) {
+      if (line.isBlank() || (header && atStart && lines == 1)) {
         continue;
       }
       rows++;
-      if (widthOf != null) {
-        // A bad line is reported by the second pass, which knows its line number in the file.
-        int w;
-        try {
-          w = widthOf.of(line, file);
-        } catch (IllegalArgumentException e) {
-          w = 0;
-        }
-        if (first < 0) {
-          first = w;
-          firstRowLine = lines;
-        }
-        max = Math.max(max, w);
+      if (widthOf == null) {
+        continue;
+      }
+      int w;
+      try {
+        // In a file's first split the line number is known; in others the driver adds the offset.
+        w = widthOf.of(line, atStart ? locate(file, lines) : "");
+      } catch (IllegalArgumentException e) {
+        // Without a known line number the message starts with what follows the location.
+        return new Scan(file, lines, rows, first, firstLine, otherLine, other, max, maxLine, atStart ? 0 : lines,
+            e.getMessage());
+      }
+      if (first < 0) {
+        first = w;
+        firstLine = lines;
+      } else if (w != first && otherLine < 0) {
+        otherLine = lines;
+        other = w;
+      }
+      if (w > max) {
+        max = w;
+        maxLine = lines;
       }
     }
-    return new Scan(file, lines, rows, first, max, firstRowLine);
+    return new Scan(file, lines, rows, first, firstLine, otherLine, other, max, maxLine, -1, null);
+  }
+
+  /**
+   * Refuses the input at its first bad line: a value the parser refused, or (when {@code equalWidths})
+   * a row whose width differs from the first row's, or a width beyond {@code maxWidth}.
+   */
+  void requireValid(boolean equalWidths, int maxWidth, String widthName) {
+    int expected = firstWidth();
+    String firstAt = null;
+    for (int p = 0; p < scans.size(); p++) {
+      Scan s = scans.get(p);
+      if (firstAt == null && s.rows > 0) {
+        firstAt = at(p, s.firstRowLine);
+      }
+      if (s.error != null) {
+        throw new IllegalArgumentException(s.errorLine > 0 ? at(p, s.errorLine) + s.error : s.error);
+      }
+      if (equalWidths && s.rows > 0 && s.firstWidth != expected) {
+        throw widthError(at(p, s.firstRowLine), s.firstWidth, expected, firstAt);
+      }
+      if (equalWidths && s.otherWidthLine > 0) {
+        throw widthError(at(p, s.otherWidthLine), s.otherWidth, expected, firstAt);
+      }
+      if (s.maxWidth > maxWidth) {
+        throw new IllegalArgumentException(at(p, s.maxWidthLine) + ": index " + s.maxWidth + " is beyond the "
+            + maxWidth + " " + widthName);
+      }
+    }
+  }
+
+  private static IllegalArgumentException widthError(String where, int width, int expected, String firstAt) {
+    return new IllegalArgumentException(where + " has " + width + " values, but the first row (" + firstAt
+        + ") has " + expected + ": every row must have the same number of columns");
+  }
+
+  /** "FILE line L" for a line of partition p's split. */
+  private String at(int p, long localLine) {
+    return locate(scans.get(p).file, lineOffsets[p] + localLine);
   }
 
   private static String locate(String file, long line) {

@@ -103,9 +103,12 @@ public final class NmfJob {
     void call() throws IOException {
       applySampleDefaults();
       int[] imageShape = imageShape(o.imageShape);
-      String outputDir = o.output != null ? o.output : defaultOutput(o.input);
       long seed = StageConfig.seedOf(o);
       NMFEstimator<?> estimator = StageConfig.estimator(o, seed); // checks the options before any work
+      if (o.input == null) {
+        throw new IllegalArgumentException("--input is required (no data-samples/ found to use instead)");
+      }
+      String outputDir = o.output != null ? o.output : defaultOutput(o.input);
       SparkSession spark = session(o.master);
       try (OutputFolder folder = OutputFolder.open(spark.sparkContext().hadoopConfiguration(), outputDir,
           o.overwrite, o.input)) {
@@ -174,7 +177,7 @@ public final class NmfJob {
       String home = System.getProperty("sparknmf.home");
       Path sample = home == null ? null : Path.of(home, "data-samples", "digits.csv");
       if (sample == null || !Files.isRegularFile(sample)) {
-        throw new IllegalArgumentException("--input is required (no data-samples/ found to use instead)");
+        return;
       }
       o.input = sample.toString();
       if (!o.isGiven("n-components")) {

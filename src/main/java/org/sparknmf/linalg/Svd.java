@@ -1,6 +1,7 @@
 package org.sparknmf.linalg;
 
 import dev.ludovic.netlib.arpack.ARPACK;
+import dev.ludovic.netlib.lapack.JavaLAPACK;
 import dev.ludovic.netlib.lapack.LAPACK;
 import java.util.function.BiConsumer;
 import org.netlib.util.doubleW;
@@ -24,6 +25,14 @@ public final class Svd {
   /** Up to this many entries X is densified for {@code dgesdd}. */
   static final long DENSE_LIMIT = 1L << 18;
   private static final double ARPACK_TOL = 1e-10;
+  /**
+   * The Java LAPACK, not the native one: OpenBLAS's LAPACK gives results that differ in the last
+   * bits from call to call (its vector kernels sum in an order that depends on the arrays'
+   * addresses), and NNDSVD's start must be the same on every run for fits to be reproducible. The
+   * SVD is of a small matrix (at most {@link #DENSE_LIMIT} entries or a k-sized Gram), so speed is
+   * not at stake.
+   */
+  private static final LAPACK LAPACK_JAVA = JavaLAPACK.getInstance();
 
   private Svd() {}
 
@@ -61,7 +70,7 @@ public final class Svd {
     double[] vtPrime = new double[p * m];
     int[] iwork = new int[8 * p];
     intW info = new intW(0);
-    LAPACK lapack = LAPACK.getInstance();
+    LAPACK lapack = LAPACK_JAVA;
     double[] query = new double[1];
     lapack.dgesdd("S", n, m, a, n, s, uPrime, n, vtPrime, p, query, -1, iwork, info);
     double[] work = new double[(int) query[0]];
@@ -109,13 +118,15 @@ public final class Svd {
     int ncv = Math.min(2 * k + 1, n);
     doubleW tol = new doubleW(ARPACK_TOL);
     intW ido = new intW(0);
-    intW info = new intW(0);
+    // Our own start vector (info = 1): ARPACK's random one comes from a generator whose state lives
+    // on between calls, so the same X would get a different start, and other last bits, each time.
+    intW info = new intW(1);
     int[] iparam = new int[11];
     iparam[0] = 1; // exact shifts
     iparam[2] = Math.max(300, 3 * k); // maximum restarts
     iparam[6] = 1; // mode 1: A·x = λ·x
     int[] ipntr = new int[11];
-    double[] resid = new double[n];
+    double[] resid = new java.util.SplittableRandom(n).doubles(n, -1.0, 1.0).toArray();
     double[] v = new double[n * ncv];
     double[] workd = new double[3 * n];
     double[] workl = new double[ncv * (ncv + 8)];
@@ -174,7 +185,7 @@ public final class Svd {
     int[] isuppz = new int[2 * p]; // the Java LAPACK writes 2·p entries, more than the 2·k documented
     intW found = new intW(0);
     intW info = new intW(0);
-    LAPACK lapack = LAPACK.getInstance();
+    LAPACK lapack = LAPACK_JAVA;
     double[] work = new double[1];
     int[] iwork = new int[1];
     lapack.dsyevr("V", "I", "U", p, gram.data(), p, 0, 0, p - k + 1, p, 0.0, found, w, z, p, isuppz,
