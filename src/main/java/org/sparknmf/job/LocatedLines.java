@@ -116,8 +116,17 @@ final class LocatedLines implements Serializable {
     int other = -1;
     int max = 0;
     long maxLine = -1;
-    while (it.hasNext()) {
-      String line = it.next()._2().toString();
+    while (true) {
+      String line;
+      try {
+        if (!it.hasNext()) {
+          break;
+        }
+        line = it.next()._2().toString();
+      } catch (Exception e) { // an unreadable or corrupt file (e.g. a damaged .gz)
+        return new Scan(file, lines, rows, first, firstLine, otherLine, other, max, maxLine, 0,
+            file + ": cannot read it (" + InputReader.firstLine(e) + ")");
+      }
       lines++;
       if (line.isBlank() || (header && atStart && lines == 1)) {
         continue;
