@@ -36,14 +36,16 @@ public final class BlockedRows implements AutoCloseable {
     private final long nonZeros;
     private final double sum;
     private final double min;
+    private final long hash;
 
-    PartitionFacts(int partition, int rows, int cols, long nonZeros, double sum, double min) {
+    PartitionFacts(int partition, int rows, int cols, long nonZeros, double sum, double min, long hash) {
       this.partition = partition;
       this.rows = rows;
       this.cols = cols;
       this.nonZeros = nonZeros;
       this.sum = sum;
       this.min = min;
+      this.hash = hash;
     }
 
     public int partition() {
@@ -68,6 +70,11 @@ public final class BlockedRows implements AutoCloseable {
 
     public double min() {
       return min;
+    }
+
+    /** A fingerprint of the partition's non-zero entries (row id, column, value bits); see {@link #contentHash()}. */
+    public long hash() {
+      return hash;
     }
   }
 
@@ -276,21 +283,32 @@ public final class BlockedRows implements AutoCloseable {
 
   private static Iterator<PartitionFacts> describe(int partition, Iterator<RowBlock> it) {
     if (!it.hasNext()) {
-      return List.of(new PartitionFacts(partition, 0, 0, 0, 0.0, Double.POSITIVE_INFINITY)).iterator();
+      return List.of(new PartitionFacts(partition, 0, 0, 0, 0.0, Double.POSITIVE_INFINITY, 0L)).iterator();
     }
-    DataMatrix x = it.next().x();
-    return List.of(new PartitionFacts(partition, x.rows(), x.cols(), countNonZeros(x), x.sum(), x.min()))
-        .iterator();
-  }
-
-  private static long countNonZeros(DataMatrix x) {
-    long[] c = {0};
+    RowBlock b = it.next();
+    DataMatrix x = b.x();
+    long[] ids = b.rowIds();
+    long[] c = {0, 0};
     x.forEachEntry((i, j, v) -> {
       if (v != 0.0) {
         c[0]++;
+        c[1] += entryHash(ids[i], j, v);
       }
     });
-    return c[0];
+    return List.of(new PartitionFacts(partition, x.rows(), x.cols(), c[0], x.sum(), x.min(), c[1]))
+        .iterator();
+  }
+
+  /** A well-mixed 64-bit hash of one entry; summed, so the total does not depend on the order of entries. */
+  private static long entryHash(long row, int col, double v) {
+    return mix(mix(mix(row) + col) + Double.doubleToLongBits(v));
+  }
+
+  /** SplitMix64's finalizer. */
+  private static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+    return z ^ (z >>> 31);
   }
 
   public JavaRDD<RowBlock> blocks() {
@@ -330,6 +348,20 @@ public final class BlockedRows implements AutoCloseable {
 
   public double sum() {
     return sum;
+  }
+
+  /**
+   * A fingerprint of X's content: the sum (mod 2^64) of a 64-bit hash of every non-zero entry's
+   * (row id, column, value bits). Equal for the same rows and values however they are partitioned
+   * or stored (dense or CSR); any changed, added or moved value changes it with overwhelming
+   * probability. Used to recognise the data a saved fit was made from.
+   */
+  public long contentHash() {
+    long h = 0;
+    for (PartitionFacts f : facts) {
+      h += f.hash();
+    }
+    return h;
   }
 
   /** scikit-learn's {@code X.mean()}: over all rows × cols entries. */

@@ -1,6 +1,5 @@
 package org.sparknmf.engine;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
@@ -11,6 +10,7 @@ import org.sparknmf.linalg.DenseMatrix;
 import org.sparknmf.solver.BetaLoss;
 import org.sparknmf.solver.CoordinateDescent;
 import org.sparknmf.solver.FactorStatistics;
+import org.sparknmf.solver.FullBatchProgress;
 import org.sparknmf.solver.MultiplicativeUpdate;
 import org.sparknmf.solver.NmfOptions;
 import org.sparknmf.solver.ProgressLog;
@@ -36,45 +36,54 @@ final class DistributedFullBatch {
   private final NmfOptions options;
   private final EngineSettings settings;
   private final boolean reliable;
+  private final Checkpointing checkpoints;
 
   DistributedFullBatch(FitContext context) {
     this.jsc = context.jsc();
     this.options = context.options();
     this.settings = context.settings();
     this.reliable = context.reliable();
+    this.checkpoints = context.checkpoints();
   }
 
-  /** Fits Hᵀ (in place) and W from {@code w0} (aligned with X's blocks). */
-  FitResult fit(BlockedRows x, DenseMatrix ht, JavaRDD<DenseMatrix> w0) {
+  /**
+   * Fits Hᵀ (in place) and W from {@code w0} (aligned with X's blocks), or continues the fit saved
+   * in {@code from} (then {@code ht} and {@code w0} are its Hᵀ and W). Saves a checkpoint every
+   * {@code checkpointInterval} iterations and at the end when the context has a checkpoint folder.
+   */
+  FitResult fit(BlockedRows x, DenseMatrix ht, JavaRDD<DenseMatrix> w0, FitCheckpoint from) {
     boolean cd = "cd".equals(options.solver());
     BetaLoss loss = options.betaLoss();
     Regularization reg = options.regularization(x.rows(), x.cols());
     int k = ht.cols();
-    NumpyRandomState rng = cd && options.shuffle()
-        ? NumpyRandomState.fromSeedOrEntropy(options.randomState()) : null;
-    List<Double> history = new ArrayList<>();
+    FullBatchProgress at = from != null ? from.fullBatchProgress() : FullBatchProgress.start(options);
+    NumpyRandomState rng = at.rng();
     ProgressLog progress = new ProgressLog();
     FactorLineage<UpdatedRows> w = new FactorLineage<>(
         w0.map(wb -> new UpdatedRows(wb, 0.0)).persist(settings.storageLevel()),
         settings.storageLevel(), settings.checkpointInterval(), reliable);
     try {
-      double errorInit = cd ? 0.0 : error(x, rowsOf(w.current()), ht);
-      double previous = errorInit;
-      double violationInit = 0.0;
+      if (at.fresh() && !cd) {
+        double e = error(x, rowsOf(w.current()), ht);
+        at.errors(e, e);
+      }
+      double errorInit = at.errorInit();
+      double previous = at.previousError();
       int iter;
-      for (iter = 1; iter <= options.maxIter(); iter++) {
+      for (iter = at.finished() ? at.nIter() : at.iterations() + 1; !at.finished() && iter <= options.maxIter(); iter++) {
         int[] permW = cd ? permutation(rng, k) : null;
         BatchStatistics st = iterate(x, w, ht, permW, reg);
         if (cd) {
           double violation = st.violation()
               + CoordinateDescent.update(ht, st.h(), reg.l1H(), reg.l2H(), permutation(rng, k));
           if (iter == 1) {
-            violationInit = violation;
+            at.violationInit(violation);
           }
+          double violationInit = at.violationInit();
           if (violationInit == 0.0) {
             break;
           }
-          history.add(violation / violationInit);
+          at.record(violation / violationInit);
           if (options.verbose() > 0) {
             System.out.println("violation: " + violation / violationInit);
           }
@@ -90,7 +99,7 @@ final class DistributedFullBatch {
           }
           if (options.tol() > 0 && iter % 10 == 0) {
             double error = error(x, rowsOf(w.current()), ht);
-            history.add(error);
+            at.record(error);
             if (options.verbose() > 0) {
               System.out.printf("Epoch %02d reached, error: %f%n", iter, error);
             }
@@ -100,13 +109,22 @@ final class DistributedFullBatch {
               break;
             }
             previous = error;
+            at.previousError(error);
           }
         }
+        at.completed(iter);
+        if (iter < options.maxIter() && checkpoints.due(iter)) {
+          checkpoints.save(FitCheckpoint.fullBatch(at, ht), rowsOf(w.current()));
+        }
       }
-      int nIter = Math.min(iter, options.maxIter());
+      int nIter = at.finished() ? at.nIter() : Math.min(iter, options.maxIter());
       JavaRDD<DenseMatrix> finalW = FactorLineage.cut(rowsOf(w.current()), settings.storageLevel(), reliable);
+      if (!at.finished() && checkpoints.on()) {
+        at.finish(nIter);
+        checkpoints.save(FitCheckpoint.fullBatch(at, ht), finalW);
+      }
       double err = DistributedTransform.reconstructionError(jsc, x, finalW, ht, loss);
-      return new FitResult(ht, finalW, x.blocks(), err, nIter, 0, history, null, true);
+      return new FitResult(ht, finalW, x.blocks(), err, nIter, 0, at.history(), null, true);
     } finally {
       w.close();
     }

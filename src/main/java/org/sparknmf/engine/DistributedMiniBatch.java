@@ -14,6 +14,7 @@ import org.sparknmf.linalg.DenseMatrix;
 import org.sparknmf.linalg.RowStack;
 import org.sparknmf.solver.BetaLoss;
 import org.sparknmf.solver.FactorStatistics;
+import org.sparknmf.solver.MiniBatchProgress;
 import org.sparknmf.solver.MiniBatchSolver;
 import org.sparknmf.solver.MiniBatchState;
 import org.sparknmf.solver.NmfOptions;
@@ -45,18 +46,26 @@ final class DistributedMiniBatch {
   private final NmfOptions options;
   private final EngineSettings settings;
   private final boolean reliable;
+  private final Checkpointing checkpoints;
 
   DistributedMiniBatch(FitContext context) {
     this.jsc = context.jsc();
     this.options = context.options();
     this.settings = context.settings();
     this.reliable = context.reliable();
+    this.checkpoints = context.checkpoints();
   }
 
-  /** Fits Hᵀ (modified in place) and W from {@code w0} (aligned with X's blocks). */
-  FitResult fit(BlockedRows x, DenseMatrix ht, JavaRDD<DenseMatrix> w0) {
+  /**
+   * Fits Hᵀ (modified in place) and W from {@code w0} (aligned with X's blocks), or continues the
+   * fit saved in {@code from} (then {@code ht} and {@code w0} are its Hᵀ and W; {@code w0} is null
+   * with fresh restarts). Saves a checkpoint every {@code checkpointInterval} epochs and at the end
+   * when the context has a checkpoint folder.
+   */
+  FitResult fit(BlockedRows x, DenseMatrix ht, JavaRDD<DenseMatrix> w0, FitCheckpoint from) {
     long m = x.rows();
-    MiniBatchState state = new MiniBatchState(options, m, ht);
+    MiniBatchState state = from != null ? from.miniBatchState(options) : new MiniBatchState(options, m, ht);
+    MiniBatchProgress progress = from != null ? from.miniBatchProgress() : new MiniBatchProgress();
     Slicing slicing = new Slicing(x.partitionRows(), state.batchSize());
     int stepsPerEpoch = slicing.steps();
     long maxStepsLong = (long) options.maxIter() * stepsPerEpoch;
@@ -69,34 +78,44 @@ final class DistributedMiniBatch {
           settings.checkpointInterval(), reliable));
     }
     DenseMatrix hBuffer = ht.copy();
-    state.startFit();
-    int done = 0;
+    if (progress.fresh()) {
+      state.startFit();
+    }
+    int done = progress.stepsDone();
     try {
-      for (int i = 0; i < maxSteps; i++) {
+      for (int i = progress.finished() ? maxSteps : progress.nextStep(); i < maxSteps; i++) {
         int s = i % stepsPerEpoch;
         int batchRows = slicing.batchRows(s);
-        if (batchRows == 0) {
-          continue;
+        if (batchRows > 0) {
+          BatchStatistics st = step(x, ht, slicing, s, fresh ? null : slices.get(s));
+          Regularization reg = options.regularization(batchRows, x.cols());
+          double cost = state.recordCost(st.divergence(), st.wSum(), st.wSquaredNorm(), ht, reg, batchRows);
+          state.updateH(ht, st.h(), reg);
+          done = i + 1;
+          boolean converged = state.converged(batchRows, cost, ht, hBuffer, m, i, maxSteps);
+          state.reportStep(i, stepsPerEpoch, maxSteps, cost, converged);
+          if (converged) {
+            break;
+          }
+          hBuffer.copyFrom(ht);
         }
-        BatchStatistics st = step(x, ht, slicing, s, fresh ? null : slices.get(s));
-        Regularization reg = options.regularization(batchRows, x.cols());
-        double cost = state.recordCost(st.divergence(), st.wSum(), st.wSquaredNorm(), ht, reg, batchRows);
-        state.updateH(ht, st.h(), reg);
-        done = i + 1;
-        boolean converged = state.converged(batchRows, cost, ht, hBuffer, m, i, maxSteps);
-        state.reportStep(i, stepsPerEpoch, maxSteps, cost, converged);
-        if (converged) {
-          break;
+        progress.at(i + 1, done);
+        int epochs = (i + 1) / stepsPerEpoch;
+        if ((i + 1) % stepsPerEpoch == 0 && i + 1 < maxSteps && checkpoints.due(epochs)) {
+          checkpoints.save(FitCheckpoint.miniBatch(epochs, progress, state, ht), fresh ? null : gathered(x, slices));
         }
-        hBuffer.copyFrom(ht);
       }
       state.setSteps(done);
+      int nIter = (int) ((done + stepsPerEpoch - 1) / stepsPerEpoch);
       Broadcast<DenseMatrix> finalH = fresh ? jsc.broadcast(ht.copy()) : null;
       JavaRDD<DenseMatrix> w = fresh
           ? DistributedTransform.miniBatchW(x, finalH, options, settings.storageLevel(), reliable)
           : assemble(x, slices);
+      if (!progress.finished() && checkpoints.on()) {
+        progress.finish(done);
+        checkpoints.save(FitCheckpoint.miniBatch(nIter, progress, state, ht), fresh ? null : w);
+      }
       double err = DistributedTransform.reconstructionError(jsc, x, w, ht, options.betaLoss());
-      int nIter = (int) ((done + stepsPerEpoch - 1) / stepsPerEpoch);
       return new FitResult(ht, w, x.blocks(), err, nIter, done, state.costHistory(), state, true,
           finalH == null ? List.of() : List.of(finalH));
     } finally {
@@ -212,6 +231,11 @@ final class DistributedMiniBatch {
    * n_samples·k doubles), with its lineage cut so the slices can be released.
    */
   private JavaRDD<DenseMatrix> assemble(BlockedRows x, List<FactorLineage<DenseMatrix>> slices) {
+    return FactorLineage.cut(gathered(x, slices), settings.storageLevel(), reliable);
+  }
+
+  /** W from the latest version of every slice, one block per partition (computed when used, not cached). */
+  private static JavaRDD<DenseMatrix> gathered(BlockedRows x, List<FactorLineage<DenseMatrix>> slices) {
     int parts = x.numPartitions();
     List<JavaPairRDD<Integer, Tuple2<Integer, DenseMatrix>>> keyed = new ArrayList<>();
     for (int s = 0; s < slices.size(); s++) {
@@ -226,8 +250,7 @@ final class DistributedMiniBatch {
     for (int s = 1; s < keyed.size(); s++) {
       all = all.union(keyed.get(s));
     }
-    JavaRDD<DenseMatrix> w = all.partitionBy(new HashPartitioner(parts)).mapPartitions(DistributedMiniBatch::stack, true);
-    return FactorLineage.cut(w, settings.storageLevel(), reliable);
+    return all.partitionBy(new HashPartitioner(parts)).mapPartitions(DistributedMiniBatch::stack, true);
   }
 
   private static Iterator<DenseMatrix> stack(Iterator<Tuple2<Integer, Tuple2<Integer, DenseMatrix>>> it) {

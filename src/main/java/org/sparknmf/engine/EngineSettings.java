@@ -26,6 +26,7 @@ public final class EngineSettings implements Serializable {
   private int checkpointInterval = 10;
   private long driverMaxEntries = DEFAULT_DRIVER_MAX_ENTRIES;
   private String checkpointDir;
+  private boolean resume;
 
   public EngineSettings copy() {
     EngineSettings s = new EngineSettings();
@@ -36,6 +37,7 @@ public final class EngineSettings implements Serializable {
     s.checkpointInterval = checkpointInterval;
     s.driverMaxEntries = driverMaxEntries;
     s.checkpointDir = checkpointDir;
+    s.resume = resume;
     return s;
   }
 
@@ -79,7 +81,10 @@ public final class EngineSettings implements Serializable {
     return this;
   }
 
-  /** Checkpoint the factors' state every this many epochs (iterations for full batch); must be >= 1. */
+  /**
+   * Every this many epochs (iterations for full batch) the factors' lineage is cut by a checkpoint
+   * and, with a {@link #checkpointDir}, the fit's state is saved there; must be >= 1.
+   */
   public EngineSettings checkpointInterval(int interval) {
     if (interval < 1) {
       throw new IllegalArgumentException("checkpoint_interval must be >= 1, got " + interval);
@@ -98,9 +103,12 @@ public final class EngineSettings implements Serializable {
   }
 
   /**
-   * A Hadoop path (shared by all executors) where the factors' state is checkpointed; it becomes the
-   * SparkContext's checkpoint directory. Unset: the context's own, or else local checkpoints, which
-   * do not survive the loss of an executor.
+   * A Hadoop path (shared by the driver and all executors) where a fit saves its whole state every
+   * {@link #checkpointInterval} epochs (iterations) and when it ends, so that it can be continued
+   * after the driver is lost ({@link #resume}); its {@code rdd/} subfolder becomes the
+   * SparkContext's checkpoint directory, so the factors' lineage is cut by reliable checkpoints.
+   * Unset: no saved state, and the context's own checkpoint directory, or else local checkpoints,
+   * which do not survive the loss of an executor. One fit at a time per folder.
    */
   public EngineSettings checkpointDir(String dir) {
     if (dir != null && dir.isBlank()) {
@@ -112,6 +120,20 @@ public final class EngineSettings implements Serializable {
 
   public String checkpointDir() {
     return checkpointDir;
+  }
+
+  /**
+   * Continue the fit saved in {@link #checkpointDir} (a new fit when it holds none); the saved fit
+   * must be of the same data and parameters. Without it a folder holding an unfinished fit is
+   * refused, and a finished one is replaced.
+   */
+  public EngineSettings resume(boolean resume) {
+    this.resume = resume;
+    return this;
+  }
+
+  public boolean resume() {
+    return resume;
   }
 
   public String execution() {

@@ -2,6 +2,7 @@ package org.sparknmf.engine;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntConsumer;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -12,8 +13,11 @@ import org.sparknmf.linalg.DataMatrix;
 import org.sparknmf.linalg.DenseMatrix;
 import org.sparknmf.solver.BetaDivergence;
 import org.sparknmf.solver.DataChecks;
+import org.sparknmf.solver.FitListener;
+import org.sparknmf.solver.FullBatchProgress;
 import org.sparknmf.solver.FullBatchSolver;
 import org.sparknmf.solver.Initialization;
+import org.sparknmf.solver.MiniBatchProgress;
 import org.sparknmf.solver.MiniBatchSolver;
 import org.sparknmf.solver.MiniBatchState;
 import org.sparknmf.solver.NmfOptions;
@@ -35,6 +39,8 @@ public final class NmfEngine {
   private final JavaSparkContext jsc;
   private final NmfOptions options;
   private final EngineSettings settings;
+  /** Told the progress of every fit checkpoint once complete; for tests that stop a fit there. */
+  private IntConsumer afterCheckpoint;
 
   public NmfEngine(JavaSparkContext jsc, NmfOptions options, EngineSettings settings) {
     this.jsc = jsc;
@@ -75,6 +81,15 @@ public final class NmfEngine {
     return fit(x, true, ht0, w0);
   }
 
+  /**
+   * Calls {@code listener} with the progress (epochs or iterations) of every fit checkpoint once it
+   * is complete. A listener that throws stops the fit there, as a crash would: tests use it.
+   */
+  NmfEngine afterCheckpoint(IntConsumer listener) {
+    this.afterCheckpoint = listener;
+    return this;
+  }
+
   private FitResult fit(BlockedRows x, boolean miniBatch, DenseMatrix ht0, JavaRDD<DenseMatrix> w0) {
     if (!miniBatch) {
       options.checkSolverLoss();
@@ -83,17 +98,25 @@ public final class NmfEngine {
     boolean custom = ht0 != null;
     int k = options.resolveComponents(x.cols(), custom ? ht0.cols() : null);
     warnIfLargeBroadcast(k, x.cols());
-    if (settings.runsOnDriver(x.storedEntries())) {
-      return fitOnDriver(x, miniBatch, k, ht0, w0);
+    boolean onDriver = settings.runsOnDriver(x.storedEntries());
+    String init = custom ? "custom"
+        : options.resolveInit(k, (int) Math.min(x.rows(), Integer.MAX_VALUE), x.cols());
+    Checkpointing checkpoints = Checkpointing.of(jsc.hadoopConfiguration(), settings,
+        Checkpointing.signature(miniBatch, onDriver, x, k, init, ht0, options, settings), afterCheckpoint);
+    FitCheckpoint resumed = checkpoints.start(miniBatch ? FitCheckpoint.MINI_BATCH : FitCheckpoint.FULL_BATCH);
+    if (onDriver) {
+      return fitOnDriver(x, miniBatch, k, ht0, w0, checkpoints, resumed);
     }
     DenseMatrix ht;
     JavaRDD<DenseMatrix> w;
-    if (custom) {
+    if (resumed != null) {
+      ht = resumed.ht;
+      w = resumed.wLayout == FitCheckpoint.WLayout.PARTITIONS ? checkpoints.readW(resumed, x) : null;
+    } else if (custom) {
       Initialization.checkCustom(ht0.transpose(), k, x.cols(), "H");
       ht = ht0.copy();
       w = w0;
     } else {
-      String init = options.resolveInit(k, (int) Math.min(x.rows(), Integer.MAX_VALUE), x.cols());
       if ("custom".equals(init)) {
         throw new IllegalArgumentException("init='custom' needs W and H: use the fit with a custom start");
       }
@@ -101,8 +124,9 @@ public final class NmfEngine {
       ht = start.ht();
       w = start.w();
     }
-    FitContext context = context();
-    return miniBatch ? new DistributedMiniBatch(context).fit(x, ht, w) : new DistributedFullBatch(context).fit(x, ht, w);
+    FitContext context = context(checkpoints);
+    return miniBatch ? new DistributedMiniBatch(context).fit(x, ht, w, resumed)
+        : new DistributedFullBatch(context).fit(x, ht, w, resumed);
   }
 
   /**
@@ -112,7 +136,7 @@ public final class NmfEngine {
   public MiniBatchState partialFit(BlockedRows chunk, DenseMatrix ht, MiniBatchState state) {
     checkData(chunk);
     DataChecks.requireFeatures(chunk.cols(), ht.rows(), "X");
-    return new DistributedMiniBatch(context()).partialStep(chunk, ht, state);
+    return new DistributedMiniBatch(context(Checkpointing.OFF)).partialStep(chunk, ht, state);
   }
 
   /** W of new data for fixed Hᵀ with the estimator's transform, one block at a time; not cached. */
@@ -129,13 +153,20 @@ public final class NmfEngine {
     DataChecks.requireNoZerosFor(options.betaLoss(), x.min(), "X");
   }
 
-  /** The single-JVM solver on collected X; W goes back to the executors aligned with X's blocks. */
+  /**
+   * The single-JVM solver on collected X; W goes back to the executors aligned with X's blocks.
+   * Checkpoints are written from the driver (W whole, in row-id order).
+   */
   private FitResult fitOnDriver(BlockedRows x, boolean miniBatch, int k, DenseMatrix ht0,
-      JavaRDD<DenseMatrix> w0) {
+      JavaRDD<DenseMatrix> w0, Checkpointing checkpoints, FitCheckpoint resumed) {
     DataMatrix xm = x.collect();
     DenseMatrix w;
     DenseMatrix ht;
-    if (ht0 != null) {
+    if (resumed != null) {
+      ht = resumed.ht;
+      w = resumed.wLayout == FitCheckpoint.WLayout.DRIVER ? checkpoints.readDriverW(resumed, xm.rows())
+          : new DenseMatrix(xm.rows(), k); // fresh restarts keep no W: every step solves its own
+    } else if (ht0 != null) {
       ht = ht0.copy();
       w = stackInRowOrder(x, w0, k);
       Initialization.checkCustom(w, xm.rows(), k, "W");
@@ -149,16 +180,31 @@ public final class NmfEngine {
     int nSteps = 0;
     List<Double> history;
     MiniBatchState state = null;
+    DenseMatrix wFit = w;
     if (miniBatch) {
-      MiniBatchSolver s = new MiniBatchSolver(options, xm.rows(), ht);
-      MiniBatchSolver.Result r = s.fit(xm, w, ht);
+      MiniBatchSolver s = resumed != null ? new MiniBatchSolver(options, resumed.miniBatchState(options), ht)
+          : new MiniBatchSolver(options, xm.rows(), ht);
+      MiniBatchProgress at = resumed != null ? resumed.miniBatchProgress() : new MiniBatchProgress();
+      DenseMatrix savedW = options.freshRestarts() ? null : wFit;
+      FitListener listener = !checkpoints.on() ? FitListener.NONE : (epochs, last) -> {
+        if (last || checkpoints.due(epochs)) {
+          checkpoints.save(FitCheckpoint.miniBatch(epochs, at, s.state(), ht), savedW);
+        }
+      };
+      MiniBatchSolver.Result r = s.fit(xm, w, ht, at, listener);
       w = r.w();
       nIter = r.nIter();
       nSteps = r.nSteps();
       history = s.costHistory();
       state = s.state();
     } else {
-      FullBatchSolver.Result r = FullBatchSolver.fit(xm, w, ht, options, true);
+      FullBatchProgress at = resumed != null ? resumed.fullBatchProgress() : FullBatchProgress.start(options);
+      FitListener listener = !checkpoints.on() ? FitListener.NONE : (iterations, last) -> {
+        if (last || checkpoints.due(iterations)) {
+          checkpoints.save(FitCheckpoint.fullBatch(at, ht), wFit);
+        }
+      };
+      FullBatchSolver.Result r = FullBatchSolver.fit(xm, w, ht, options, at, listener);
       nIter = r.nIter();
       history = r.history();
     }
@@ -200,12 +246,12 @@ public final class NmfEngine {
     return FitResultAssembly.inRowOrder(x.blocks(), w0, k);
   }
 
-  private FitContext context() {
-    return new FitContext(jsc, options, settings, reliableCheckpoints());
+  private FitContext context(Checkpointing checkpoints) {
+    return new FitContext(jsc, options, settings, reliableCheckpoints(), checkpoints);
   }
 
   private boolean reliableCheckpoints() {
-    String dir = settings.checkpointDir();
+    String dir = settings.checkpointDir() == null ? null : rddCheckpointDir(settings.checkpointDir());
     // Spark qualifies the path and adds a folder of its own, so "contains" recognises our setting.
     if (dir != null && !(jsc.getCheckpointDir().isPresent() && jsc.getCheckpointDir().get().contains(dir))) {
       jsc.setCheckpointDir(dir);
@@ -216,6 +262,11 @@ public final class NmfEngine {
           + "is cut with local checkpoints, which do not survive the loss of an executor.");
     }
     return reliable;
+  }
+
+  /** Where Spark's own (lineage) checkpoints go inside a fit's checkpoint folder. */
+  public static String rddCheckpointDir(String checkpointDir) {
+    return new org.apache.hadoop.fs.Path(checkpointDir, "rdd").toString();
   }
 
   private static void warnIfLargeBroadcast(int k, int n) {

@@ -1,6 +1,5 @@
 package org.sparknmf.solver;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.sparknmf.linalg.DataMatrix;
 import org.sparknmf.linalg.DenseMatrix;
@@ -29,26 +28,39 @@ public final class FullBatchSolver {
    */
   public static Result fit(DataMatrix x, DenseMatrix w, DenseMatrix ht, NmfOptions options,
       boolean updateH) {
+    return fit(x, w, ht, options, updateH, FullBatchProgress.start(options), FitListener.NONE);
+  }
+
+  /**
+   * Fits W and Hᵀ from where {@code at} stands (a fresh one starts the fit), telling
+   * {@code listener} after every iteration; {@code at} follows the loop, so the listener can save
+   * it with {@code w} and {@code ht}. A finished progress runs no iteration.
+   */
+  public static Result fit(DataMatrix x, DenseMatrix w, DenseMatrix ht, NmfOptions options,
+      FullBatchProgress at, FitListener listener) {
+    return fit(x, w, ht, options, true, at, listener);
+  }
+
+  private static Result fit(DataMatrix x, DenseMatrix w, DenseMatrix ht, NmfOptions options,
+      boolean updateH, FullBatchProgress at, FitListener listener) {
     Regularization reg = options.regularization(x.rows(), x.cols());
     if ("cd".equals(options.solver())) {
-      return coordinateDescent(x, w, ht, options, reg, updateH);
+      return coordinateDescent(x, w, ht, options, reg, updateH, at, listener);
     }
-    return multiplicativeUpdate(x, w, ht, options, reg, updateH);
+    return multiplicativeUpdate(x, w, ht, options, reg, updateH, at, listener);
   }
 
   private static Result coordinateDescent(DataMatrix x, DenseMatrix w, DenseMatrix ht,
-      NmfOptions o, Regularization reg, boolean updateH) {
+      NmfOptions o, Regularization reg, boolean updateH, FullBatchProgress at, FitListener listener) {
     int k = w.cols();
-    NumpyRandomState rng = o.shuffle() ? NumpyRandomState.fromSeedOrEntropy(o.randomState()) : null;
-    List<Double> history = new ArrayList<>();
+    NumpyRandomState rng = at.rng();
     ProgressLog progress = updateH ? new ProgressLog() : null;
-    double violationInit = 0.0;
     FactorStatistics[] stats = {
         FactorStatistics.zeros(Side.W, BetaLoss.FROBENIUS, x.rows(), k),
         FactorStatistics.zeros(Side.H, BetaLoss.FROBENIUS, x.cols(), k)};
     Side[] sides = updateH ? Side.values() : new Side[] {Side.W};
     int iter;
-    for (iter = 1; iter <= o.maxIter(); iter++) {
+    for (iter = at.finished() ? at.nIter() : at.iterations() + 1; !at.finished() && iter <= o.maxIter(); iter++) {
       double violation = 0.0;
       for (Side side : sides) {
         FactorStatistics s = stats[side.ordinal()].reset().accumulate(x, w, ht);
@@ -56,13 +68,14 @@ public final class FullBatchSolver {
         violation += CoordinateDescent.update(side.own(w, ht), s, reg.l1(side), reg.l2(side), order);
       }
       if (iter == 1) {
-        violationInit = violation;
+        at.violationInit(violation);
       }
+      double violationInit = at.violationInit();
       if (violationInit == 0.0) {
         break;
       }
       double ratio = violation / violationInit;
-      history.add(ratio);
+      at.record(ratio);
       if (o.verbose() > 0) {
         System.out.println("violation: " + ratio);
       }
@@ -75,18 +88,38 @@ public final class FullBatchSolver {
         }
         break;
       }
+      completed(at, listener, iter, o.maxIter());
     }
-    return new Result(Math.min(iter, o.maxIter()), history);
+    return finished(at, listener, Math.min(iter, o.maxIter()));
+  }
+
+  /** After an iteration that does not end the fit. */
+  private static void completed(FullBatchProgress at, FitListener listener, int iter, int maxIter) {
+    at.completed(iter);
+    if (iter < maxIter) {
+      listener.completed(iter, false);
+    }
+  }
+
+  private static Result finished(FullBatchProgress at, FitListener listener, int nIter) {
+    if (!at.finished()) {
+      at.finish(nIter);
+      listener.completed(nIter, true);
+    }
+    return new Result(at.nIter(), at.history());
   }
 
   private static Result multiplicativeUpdate(DataMatrix x, DenseMatrix w, DenseMatrix ht,
-      NmfOptions o, Regularization reg, boolean updateH) {
+      NmfOptions o, Regularization reg, boolean updateH, FullBatchProgress at, FitListener listener) {
     BetaLoss loss = o.betaLoss();
     double gamma = loss.gamma();
     long start = System.nanoTime();
-    double errorInit = BetaDivergence.reconstructionError(x, w, ht, loss);
-    double previous = errorInit;
-    List<Double> history = new ArrayList<>();
+    if (at.fresh()) {
+      double e = BetaDivergence.reconstructionError(x, w, ht, loss);
+      at.errors(e, e);
+    }
+    double errorInit = at.errorInit();
+    double previous = at.previousError();
     ProgressLog progress = updateH ? new ProgressLog() : null;
     int k = w.cols();
     FactorStatistics sw = FactorStatistics.zeros(Side.W, loss, x.rows(), k);
@@ -97,7 +130,7 @@ public final class FullBatchSolver {
       sw.accumulate(x, w, ht);
     }
     int iter;
-    for (iter = 1; iter <= o.maxIter(); iter++) {
+    for (iter = at.finished() ? at.nIter() : at.iterations() + 1; !at.finished() && iter <= o.maxIter(); iter++) {
       if (!fixedW) {
         sw.reset().accumulate(x, w, ht);
       }
@@ -113,7 +146,7 @@ public final class FullBatchSolver {
       }
       if (o.tol() > 0 && iter % 10 == 0) {
         double error = BetaDivergence.reconstructionError(x, w, ht, loss);
-        history.add(error);
+        at.record(error);
         if (o.verbose() > 0) {
           System.out.printf("Epoch %02d reached after %.3f seconds, error: %f%n", iter,
               (System.nanoTime() - start) / 1e9, error);
@@ -126,9 +159,11 @@ public final class FullBatchSolver {
           break;
         }
         previous = error;
+        at.previousError(error);
       }
+      completed(at, listener, iter, o.maxIter());
     }
-    return new Result(Math.min(iter, o.maxIter()), history);
+    return finished(at, listener, Math.min(iter, o.maxIter()));
   }
 
   static int[] identity(int k) {

@@ -33,16 +33,40 @@ public final class MiniBatchSolver {
     this.hStats = FactorStatistics.zeros(Side.H, loss, ht.rows(), ht.cols());
   }
 
+  /**
+   * Continues a saved fit: {@code state} is the saved {@link MiniBatchState} (accumulators,
+   * smoothed cost, cost history), used as is.
+   */
+  public MiniBatchSolver(NmfOptions options, MiniBatchState state, DenseMatrix ht) {
+    this.options = options;
+    this.loss = options.betaLoss();
+    this.state = state;
+    this.wStats = FactorStatistics.zeros(Side.W, loss, state.batchSize(), ht.cols());
+    this.hStats = FactorStatistics.zeros(Side.H, loss, ht.rows(), ht.cols());
+  }
+
   /** Fits on all of {@code x}, updating {@code w} (rows warm-started in place) and {@code ht}. */
   public Result fit(DataMatrix x, DenseMatrix w, DenseMatrix ht) {
+    return fit(x, w, ht, new MiniBatchProgress(), FitListener.NONE);
+  }
+
+  /**
+   * Fits from where {@code progress} stands (a fresh one starts the fit), telling {@code listener}
+   * after every epoch; {@code progress} follows the loop, so the listener can save it with
+   * {@code w}, {@code ht} and {@link #state()}. A finished progress runs no step.
+   */
+  public Result fit(DataMatrix x, DenseMatrix w, DenseMatrix ht, MiniBatchProgress progress,
+      FitListener listener) {
     int m = x.rows();
     int batchSize = state.batchSize();
     int stepsPerIter = (m + batchSize - 1) / batchSize;
     int maxSteps = options.maxIter() * stepsPerIter;
     DenseMatrix hBuffer = ht.copy();
-    state.startFit();
-    int done = 0;
-    for (int i = 0; i < maxSteps; i++) {
+    if (progress.fresh()) {
+      state.startFit();
+    }
+    int done = progress.stepsDone();
+    for (int i = progress.finished() ? maxSteps : progress.nextStep(); i < maxSteps; i++) {
       int from = (i % stepsPerIter) * batchSize;
       int to = Math.min(m, from + batchSize);
       DataMatrix xb = x.rowRange(from, to);
@@ -54,11 +78,19 @@ public final class MiniBatchSolver {
         break;
       }
       hBuffer.copyFrom(ht);
+      progress.at(i + 1, done);
+      if ((i + 1) % stepsPerIter == 0 && i + 1 < maxSteps) {
+        listener.completed((i + 1) / stepsPerIter, false);
+      }
     }
     state.setSteps(done);
+    int nIter = (done + stepsPerIter - 1) / stepsPerIter;
+    if (!progress.finished()) {
+      progress.finish(done);
+      listener.completed(nIter, true);
+    }
     DenseMatrix finalW = options.freshRestarts()
         ? solveW(options, x, ht, options.effectiveTransformMaxIter()) : w;
-    int nIter = (done + stepsPerIter - 1) / stepsPerIter;
     return new Result(finalW, nIter, done);
   }
 

@@ -50,6 +50,43 @@ public final class NumpyRandomState {
     return seed != null ? seed : Integer.toUnsignedLong(new SecureRandom().nextInt());
   }
 
+  /**
+   * The whole state of a generator (NumPy's {@code get_state()}: the 624 key words, the position in
+   * them and the cached second normal), to continue its stream elsewhere with {@link #restore}.
+   */
+  public record State(int[] key, int pos, boolean hasGauss, double gauss) {
+    public State {
+      if (key == null || key.length != N) {
+        throw new IllegalArgumentException("a generator state has " + N + " key words, got "
+            + (key == null ? "none" : key.length));
+      }
+      if (pos < 0 || pos > N) {
+        throw new IllegalArgumentException("a generator position is in [0, " + N + "], got " + pos);
+      }
+      key = key.clone();
+    }
+
+    @Override
+    public int[] key() {
+      return key.clone();
+    }
+  }
+
+  /** The generator's state now; drawing from it does not change the returned value. */
+  public State state() {
+    return new State(mt, pos, hasGauss, gauss);
+  }
+
+  /** A generator that continues from {@code state}: it draws what the saved one would have drawn next. */
+  public static NumpyRandomState restore(State state) {
+    NumpyRandomState r = new NumpyRandomState(0);
+    System.arraycopy(state.key(), 0, r.mt, 0, N);
+    r.pos = state.pos();
+    r.hasGauss = state.hasGauss();
+    r.gauss = state.gauss();
+    return r;
+  }
+
   /** The next raw 32-bit MT19937 output, in [0, 2^32). */
   public long nextUint32() {
     return Integer.toUnsignedLong(next());
