@@ -100,7 +100,7 @@ final class Checkpointing {
           throw new IllegalArgumentException(where + "the checkpoint of an unfinished fit (" + latest.describe()
               + "): resume it (the job's --resume, the stage's resume param), or delete the folder to start afresh");
         }
-        LOG.info("{}a finished fit ({}): this new fit replaces it", where, latest.describe());
+        LOG.info("{}a finished fit ({}): this new fit replaces it", where, latest.progressName());
         store.removeAll();
         return null;
       }
@@ -113,7 +113,12 @@ final class Checkpointing {
             + String.join("; ", differences) + ". Resume with the data and parameters it was made with, "
             + "or delete the folder to start afresh");
       }
-      LOG.info("Resuming the fit saved in {} after {}", store.location(), latest.describe());
+      if (latest.finished) {
+        LOG.info("The fit saved in {} had finished ({}): its result is taken as it is", store.location(),
+            latest.progressName());
+      } else {
+        LOG.info("Resuming the fit saved in {} after {}", store.location(), latest.progressName());
+      }
       return latest;
     } catch (IOException e) {
       throw new UncheckedIOException("checkpointDir " + store.location() + ": " + e.getMessage(), e);
@@ -154,8 +159,8 @@ final class Checkpointing {
       throw new UncheckedIOException("checkpointDir " + store.location() + ": cannot save the fit ("
           + e.getMessage() + ")", e);
     }
-    LOG.info("Checkpoint after {} saved in {} ({} s)", c.describe(), store.location(),
-        String.format("%.2f", (System.nanoTime() - t0) / 1e9));
+    LOG.info("Checkpoint after {}{} saved in {} ({} s)", c.progressName(), c.finished ? " (the end of the fit)" : "",
+        store.location(), String.format("%.2f", (System.nanoTime() - t0) / 1e9));
     if (afterSave != null) {
       afterSave.accept(c.progress);
     }

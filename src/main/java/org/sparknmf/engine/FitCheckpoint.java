@@ -129,9 +129,14 @@ final class FitCheckpoint {
     return MINI_BATCH.equals(algorithm);
   }
 
-  /** "epoch 12" or "iteration 40", and "(finished)" for a fit that had stopped. */
+  /** "epoch 12" (MiniBatchNMF) or "iteration 40" (NMF). */
+  String progressName() {
+    return (miniBatch() ? "epoch " : "iteration ") + progress;
+  }
+
+  /** {@link #progressName}, and ", finished" for a fit that had stopped. */
   String describe() {
-    return (miniBatch() ? "epoch " : "iteration ") + progress + (finished ? ", finished" : "");
+    return progressName() + (finished ? ", finished" : "");
   }
 
   MiniBatchState miniBatchState(NmfOptions options) {

@@ -173,6 +173,19 @@ public final class JobOptions {
       + "driver or distributed. Default: auto.")
   String execution;
 
+  @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "Save the fit's state in this "
+      + "folder (any Hadoop path) every --checkpoint-interval epochs (iterations), so that --resume can "
+      + "continue it if the job dies; cleared once the results are written.")
+  String checkpointDir;
+
+  @Option(names = "--checkpoint-interval", paramLabel = "N", description = "Epochs (minibatch) or "
+      + "iterations (nmf) between checkpoints of the fit. Default: 10.")
+  Integer checkpointInterval;
+
+  @Option(names = "--resume", arity = "0..1", fallbackValue = "true", description = "Continue the fit saved "
+      + "in --checkpoint-dir (same data and options; a new fit when the folder holds none).")
+  boolean resume;
+
   // ---- text input ----
 
   @Option(names = "--max-features", paramLabel = "N", defaultValue = "10000",
@@ -287,7 +300,8 @@ public final class JobOptions {
         Map.entry("forget-factor", "forgetFactor"), Map.entry("max-no-improvement", "maxNoImprovement"),
         Map.entry("fresh-restarts", "freshRestarts"), Map.entry("fresh-restarts-max-iter", "freshRestartsMaxIter"),
         Map.entry("transform-max-iter", "transformMaxIter"), Map.entry("partitions", "numPartitions"),
-        Map.entry("execution", "execution"));
+        Map.entry("execution", "execution"), Map.entry("checkpoint-dir", "checkpointDir"),
+        Map.entry("checkpoint-interval", "checkpointInterval"), Map.entry("resume", "resume"));
   }
 
   private static Map<String, String> estimatorOnly() {

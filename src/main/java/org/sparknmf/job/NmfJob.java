@@ -17,6 +17,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparknmf.engine.CheckpointFolder;
 import org.sparknmf.engine.SparkErrors;
 import org.sparknmf.job.InputReader.Input;
 import org.sparknmf.ml.NMFEstimator;
@@ -110,6 +111,11 @@ public final class NmfJob {
       }
       String outputDir = o.output != null ? o.output : defaultOutput(o.input);
       SparkSession spark = session(o.master);
+      if (o.resume && o.randomState == null) {
+        // The seed the interrupted run drew, so that the same command resumes the same fit.
+        CheckpointFolder.savedRandomState(spark.sparkContext().hadoopConfiguration(), o.checkpointDir)
+            .ifPresent(estimator::setSeed);
+      }
       try (OutputFolder folder = OutputFolder.open(spark.sparkContext().hadoopConfiguration(), outputDir,
           o.overwrite, o.input)) {
         Input in = InputReader.read(spark, o.input, o.format, o);
@@ -135,6 +141,10 @@ public final class NmfJob {
 
         write(folder, model, in, rows, imageShape, estimator, elapsed, spark);
         folder.commit();
+        if (o.checkpointDir != null) {
+          CheckpointFolder.clear(spark.sparkContext().hadoopConfiguration(), o.checkpointDir);
+          LOG.info("Removed the checkpoints in {}: the results are in {}", o.checkpointDir, folder.target());
+        }
         out.printf("%s: reconstruction_err %.6g, n_iter %d, n_steps %d, %.1f s%n", model.isMiniBatch()
             ? "MiniBatchNMF" : "NMF", model.reconstructionErr(), model.nIter(), model.nSteps(), elapsed);
         out.println("Results in " + folder.target() + ": components.csv, W/, summary.json, model/, convergence.png"

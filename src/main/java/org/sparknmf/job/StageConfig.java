@@ -45,6 +45,9 @@ final class StageConfig {
       put(params, stage.getParam(paramName), option, stageValue(option, given.getValue()));
     }
     put(params, stage.getParam("seed"), "random-state", seed);
+    if (o.resume && o.checkpointDir == null) {
+      throw new IllegalArgumentException("--resume needs --checkpoint-dir, the folder to resume from");
+    }
     return (NMFEstimator<?>) stage.copy(params);
   }
 
@@ -70,6 +73,7 @@ final class StageConfig {
       case "n-components" -> ((Integer) value) == 0 ? "auto" : value;
       case "max-no-improvement" -> ((Integer) value) == 0 ? "none" : value;
       case "transform-max-iter", "partitions" -> ((Integer) value) == 0 ? null : value;
+      case "checkpoint-dir" -> "".equals(value) ? null : value;
       default -> value;
     };
   }

@@ -163,6 +163,15 @@ public abstract class NMFEstimator<E extends NMFEstimator<E>> extends Estimator<
     return setParam(checkpointInterval(), v);
   }
 
+  /** A folder for the fit's checkpoints (any Hadoop path); empty for none. */
+  public E setCheckpointDir(String v) {
+    return setParam(checkpointDir(), v);
+  }
+
+  public E setResume(boolean v) {
+    return setParam(resume(), v);
+  }
+
   @Override
   public StructType transformSchema(StructType schema) {
     return validateAndTransformSchema(schema);

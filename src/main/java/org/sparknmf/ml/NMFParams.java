@@ -121,6 +121,14 @@ public interface NMFParams extends Params {
     return declared().checkpointInterval;
   }
 
+  default Param<String> checkpointDir() {
+    return declared().checkpointDir;
+  }
+
+  default BooleanParam resume() {
+    return declared().resume;
+  }
+
   // ---- typed getters ----
 
   default String getFeaturesCol() {
@@ -199,6 +207,14 @@ public interface NMFParams extends Params {
     return valueOf(checkpointInterval());
   }
 
+  default String getCheckpointDir() {
+    return valueOf(checkpointDir());
+  }
+
+  default boolean getResume() {
+    return valueOf(resume());
+  }
+
   /** The value of {@code p}: set, else default (Scala's {@code $(p)}, typed for Java). */
   @SuppressWarnings("unchecked")
   default <T> T valueOf(Param<?> p) {
@@ -247,12 +263,18 @@ public interface NMFParams extends Params {
 
   /** The engine's settings. */
   default EngineSettings toSettings() {
+    String dir = getCheckpointDir();
+    if (getResume() && dir.isEmpty()) {
+      throw new IllegalArgumentException("resume needs a checkpointDir to resume from");
+    }
     return new EngineSettings()
         .execution(getExecution())
         .partitions(getNumPartitions())
         .storageLevel(getStorageLevel())
         .aggregationDepth(getAggregationDepth())
-        .checkpointInterval(getCheckpointInterval());
+        .checkpointInterval(getCheckpointInterval())
+        .checkpointDir(dir.isEmpty() ? null : dir)
+        .resume(getResume());
   }
 
   // ---- schema ----
@@ -317,6 +339,8 @@ public interface NMFParams extends Params {
     final Param<String> storageLevel;
     final IntParam aggregationDepth;
     final IntParam checkpointInterval;
+    final Param<String> checkpointDir;
+    final BooleanParam resume;
     // full batch
     final Param<String> solver;
     final BooleanParam shuffle;
@@ -369,9 +393,16 @@ public interface NMFParams extends Params {
           new Check<>(v -> new EngineSettings().storageLevel(v) != null));
       aggregationDepth = new IntParam(s, "aggregationDepth", "depth of the tree that sums statistics (>= 1)",
           ParamValidators.gtEq(1));
-      checkpointInterval = new IntParam(s, "checkpointInterval", "checkpoint the factors every this many "
-          + "epochs or iterations (>= 1); reliable when the SparkContext has a checkpoint directory",
+      checkpointInterval = new IntParam(s, "checkpointInterval", "checkpoint the fit every this many "
+          + "epochs or iterations (>= 1): its whole state to checkpointDir when set, and the factors' lineage "
+          + "(reliably when there is a checkpointDir or the SparkContext has a checkpoint directory)",
           ParamValidators.gtEq(1));
+      checkpointDir = new Param<>(s, "checkpointDir", "folder (any Hadoop path, shared by driver and executors) "
+          + "where the fit saves its state every checkpointInterval epochs (iterations), so that a fit whose "
+          + "driver died can be resumed; empty: none");
+      resume = new BooleanParam(s, "resume", "continue the fit saved in checkpointDir (a new fit when there "
+          + "is none; refused when it is of other data or parameters); false refuses a checkpointDir holding an "
+          + "unfinished fit");
       s.setDefault(featuresCol, "features");
       s.setDefault(outputCol, "nmfFeatures");
       s.setDefault(k, 0);
@@ -392,6 +423,8 @@ public interface NMFParams extends Params {
       s.setDefault(storageLevel, "MEMORY_AND_DISK");
       s.setDefault(aggregationDepth, 2);
       s.setDefault(checkpointInterval, 10);
+      s.setDefault(checkpointDir, "");
+      s.setDefault(resume, false);
 
       solver = fullBatch ? new Param<>(s, "solver", "numerical solver: cd (coordinate descent, Frobenius "
           + "only) or mu (multiplicative update)", ParamValidators.inArray(new String[] {"cd", "mu"})) : null;

@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.File;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -20,6 +23,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.SparkExecutorInfo;
@@ -85,6 +89,10 @@ class LocalClusterEngineTest {
   private static Set<String> fitExecutors;
   private static Fit clusterFull;
   private static Fit clusterMini;
+  /** MiniBatchNMF on the cluster with checkpoints (W written by the executors), and resumed from them. */
+  private static Fit clusterMiniCheckpointed;
+  private static Fit clusterMiniResumed;
+  private static Path checkpoints;
 
   /** What a fit produced, copied to the driver before its cached RDDs are released. */
   private record Fit(double[] ht, double[] w, double err, int nIter, int nSteps, List<Double> history,
@@ -127,13 +135,23 @@ class LocalClusterEngineTest {
     clusterMini = fit(cluster, true);
     waitForListener();
     fitExecutors = Set.copyOf(taskExecutors);
+
+    checkpoints = Files.createTempDirectory("spark-nmf-cluster-checkpoints");
+    EngineSettings saving = settings().checkpointDir(checkpoints.toString()).checkpointInterval(2);
+    clusterMiniCheckpointed = fit(cluster, true, saving);
+    clusterMiniResumed = fit(cluster, true, saving.copy().resume(true));
   }
 
   @AfterAll
-  static void stopCluster() {
+  static void stopCluster() throws IOException {
     if (cluster != null) {
       cluster.stop();
       cluster = null;
+    }
+    if (checkpoints != null) {
+      try (Stream<Path> s = Files.walk(checkpoints)) {
+        s.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+      }
     }
   }
 
@@ -191,6 +209,24 @@ class LocalClusterEngineTest {
     assertSame(localMini, clusterMini);
   }
 
+  /**
+   * Fit checkpoints on the cluster: the executor JVMs write W's blocks (every 2 epochs and at the
+   * end) and read them back when the finished fit is resumed; neither changes a bit.
+   */
+  @Test
+  void checkpointsWrittenAndReadByTheExecutorsChangeNothing() throws IOException {
+    report("MiniBatchNMF, checkpointed", localMini, clusterMiniCheckpointed);
+    assertSame(localMini, clusterMiniCheckpointed);
+    report("MiniBatchNMF, resumed", localMini, clusterMiniResumed);
+    assertSame(localMini, clusterMiniResumed);
+    try (Stream<Path> s = Files.list(checkpoints)) {
+      Path last = s.filter(p -> p.getFileName().toString().startsWith("checkpoint-")).findFirst().orElseThrow();
+      try (Stream<Path> w = Files.list(last.resolve("w"))) {
+        assertEquals(PARTITIONS, w.count(), "one W file per partition in " + last);
+      }
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   private static SparkConf conf(String master) {
@@ -206,8 +242,15 @@ class LocalClusterEngineTest {
     return miniBatch ? o.batchSize(64).maxIter(5) : o.solver("cd").maxIter(50);
   }
 
+  private static EngineSettings settings() {
+    return new EngineSettings().execution("distributed").storageLevel("MEMORY_ONLY");
+  }
+
   private static Fit fit(JavaSparkContext jsc, boolean miniBatch) {
-    EngineSettings settings = new EngineSettings().execution("distributed").storageLevel("MEMORY_ONLY");
+    return fit(jsc, miniBatch, settings());
+  }
+
+  private static Fit fit(JavaSparkContext jsc, boolean miniBatch, EngineSettings settings) {
     NmfEngine engine = new NmfEngine(jsc, options(miniBatch), settings);
     try (BlockedRows xb = BlockedRows.fromMatrix(jsc, x, PARTITIONS, StorageLevel.MEMORY_ONLY())) {
       assertEquals(PARTITIONS, xb.numPartitions(), "partitions of X");

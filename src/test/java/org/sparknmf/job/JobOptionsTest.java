@@ -28,7 +28,7 @@ class JobOptionsTest {
       "--shuffle", "--verbose", "--batch-size", "--forget-factor", "--max-no-improvement", "--fresh-restarts",
       "--fresh-restarts-max-iter", "--transform-max-iter", "--partitions", "--execution", "--w-format",
       "--master", "--max-features", "--min-df", "--max-df", "--stop-words", "--top-terms", "--image-shape",
-      "--conf-file", "--help");
+      "--conf-file", "--checkpoint-dir", "--checkpoint-interval", "--resume", "--help");
 
   @Test
   void helpDocumentsEveryOptionOfTheContract() {
@@ -131,6 +131,8 @@ class JobOptionsTest {
       "--solver mu|--solver applies to --estimator nmf, not minibatch",
       "--batch-size 10 --estimator nmf|--batch-size applies to --estimator minibatch, not nmf",
       "--image-shape 8by8|--image-shape 8by8: expected HEIGHTxWIDTH",
+      "--checkpoint-interval 0|--checkpoint-interval 0: invalid",
+      "--resume|--resume needs --checkpoint-dir",
       "--no-such-option|Unknown option: '--no-such-option'"})
   void badUsageExitsWithTwoAndNamesTheOption(String args, String message) {
     Run r = Run.of(args.split(" "));

@@ -232,6 +232,8 @@ class StagePersistenceTest {
 
   private <E extends NMFEstimator<E>> void roundTrip(E estimator, boolean miniBatch) throws Exception {
     Map<String, Object> values = everyParam(miniBatch);
+    values.put("checkpointDir", tempDir.resolve("checkpoints").toString());
+    values.put("resume", true); // the folder is empty: a new fit, which leaves its checkpoint there
     values.forEach((p, v) -> estimator.set(StageParamsTest.param(estimator, p), v));
     checkEveryParamSet(estimator, values);
     E loaded = testDefaultReadWrite(estimator, true, false);
