@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 import org.apache.hadoop.conf.Configuration;
@@ -646,11 +645,5 @@ final class CheckpointStore {
 
   private static FileSystem fileSystem(Path path, Configuration conf) throws IOException {
     return raw(path.getFileSystem(conf));
-  }
-
-  /** The number in a complete checkpoint's folder name, or -1. */
-  static int progressOf(Path folder) {
-    Matcher m = COMPLETE.matcher(folder.getName());
-    return m.matches() ? Integer.parseInt(m.group(1)) : -1;
   }
 }

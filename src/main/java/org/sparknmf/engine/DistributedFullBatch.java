@@ -121,7 +121,12 @@ final class DistributedFullBatch {
       JavaRDD<DenseMatrix> finalW = FactorLineage.cut(rowsOf(w.current()), settings.storageLevel(), reliable);
       if (!at.finished() && checkpoints.on()) {
         at.finish(nIter);
-        checkpoints.save(FitCheckpoint.fullBatch(at, ht), finalW);
+        try {
+          checkpoints.save(FitCheckpoint.fullBatch(at, ht), finalW);
+        } catch (RuntimeException e) {
+          finalW.unpersist(false); // no FitResult will release it
+          throw e;
+        }
       }
       double err = DistributedTransform.reconstructionError(jsc, x, finalW, ht, loss);
       return new FitResult(ht, finalW, x.blocks(), err, nIter, 0, at.history(), null, true);

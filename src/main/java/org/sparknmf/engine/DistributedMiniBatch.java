@@ -113,7 +113,15 @@ final class DistributedMiniBatch {
           : assemble(x, slices);
       if (!progress.finished() && checkpoints.on()) {
         progress.finish(done);
-        checkpoints.save(FitCheckpoint.miniBatch(nIter, progress, state, ht), fresh ? null : w);
+        try {
+          checkpoints.save(FitCheckpoint.miniBatch(nIter, progress, state, ht), fresh ? null : w);
+        } catch (RuntimeException e) {
+          w.unpersist(false); // no FitResult will release it
+          if (finalH != null) {
+            FactorLineage.release(finalH);
+          }
+          throw e;
+        }
       }
       double err = DistributedTransform.reconstructionError(jsc, x, w, ht, options.betaLoss());
       return new FitResult(ht, w, x.blocks(), err, nIter, done, state.costHistory(), state, true,

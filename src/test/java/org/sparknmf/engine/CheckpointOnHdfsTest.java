@@ -42,17 +42,16 @@ class CheckpointOnHdfsTest {
       NmfOptions o = new NmfOptions().nComponents(3).init("random").randomState(4L).batchSize(40).maxIter(5)
           .tol(0.0).maxNoImprovement(null);
       EngineSettings settings = new EngineSettings().execution("distributed").checkpointDir(dir).checkpointInterval(2);
-      try (FitResult reference = new NmfEngine(jsc, o, new EngineSettings().execution("distributed"))
-          .fitMiniBatch(EngineFixtures.blocked(x, 3))) {
+      try (BlockedRows xb = EngineFixtures.blocked(x, 3);
+          FitResult reference = new NmfEngine(jsc, o, new EngineSettings().execution("distributed")).fitMiniBatch(xb)) {
         NmfEngine crashing = new NmfEngine(jsc, o, settings).afterCheckpoint(p -> {
           if (p == 2) {
             throw new CheckpointResumeTest.Crash(p);
           }
         });
-        assertThrows(CheckpointResumeTest.Crash.class, () -> crashing.fitMiniBatch(EngineFixtures.blocked(x, 3)));
+        assertThrows(CheckpointResumeTest.Crash.class, () -> crashing.fitMiniBatch(xb));
         assertEquals(List.of(CheckpointStore.name(2)), checkpoints(hdfs.getFileSystem(), dir));
-        try (FitResult resumed = new NmfEngine(jsc, o, settings.copy().resume(true))
-            .fitMiniBatch(EngineFixtures.blocked(x, 3))) {
+        try (FitResult resumed = new NmfEngine(jsc, o, settings.copy().resume(true)).fitMiniBatch(xb)) {
           assertArrayEquals(reference.ht().data(), resumed.ht().data(), "H");
           assertArrayEquals(reference.collectW().data(), resumed.collectW().data(), "W");
           assertEquals(reference.reconstructionErr(), resumed.reconstructionErr(), 0.0);

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparknmf.linalg.DenseMatrix;
@@ -39,6 +41,23 @@ class CheckpointResumeTest {
   }
 
   private static final DenseMatrix X = EngineBehaviourTest.lowRank(11, 150, 24, 4, 0.1);
+  /** X in 3 blocks, shared by the fits (released at the end, so later tests see no cached RDD of ours). */
+  private static BlockedRows x3;
+  private static int cachedBefore;
+
+  @BeforeAll
+  static void block() {
+    cachedBefore = LocalSpark.jsc().sc().getPersistentRDDs().size();
+    x3 = EngineFixtures.blocked(X, 3);
+  }
+
+  /** Crashed, refused and resumed fits alike leave no cached RDD behind. */
+  @AfterAll
+  static void release() {
+    x3.close();
+    int after = LocalSpark.jsc().sc().getPersistentRDDs().size();
+    assertTrue(after <= cachedBefore, "cached RDDs: " + cachedBefore + " before the tests, " + after + " after");
+  }
 
   private static NmfOptions miniBatch() {
     // No early stop: every epoch runs, so there are epochs before and after the crash.
@@ -68,8 +87,7 @@ class CheckpointResumeTest {
         }
       });
     }
-    BlockedRows x = EngineFixtures.blocked(X, 3);
-    return miniBatch ? engine.fitMiniBatch(x) : engine.fitNmf(x);
+    return miniBatch ? engine.fitMiniBatch(x3) : engine.fitNmf(x3);
   }
 
   private static EngineSettings settings(String execution, Path dir, int interval) {
@@ -99,8 +117,7 @@ class CheckpointResumeTest {
       List<Integer> saved = new ArrayList<>();
       NmfEngine engine = new NmfEngine(LocalSpark.jsc(), o, settings(execution, dir, interval).resume(true))
           .afterCheckpoint(saved::add);
-      BlockedRows x = EngineFixtures.blocked(X, 3);
-      try (FitResult resumed = miniBatch ? engine.fitMiniBatch(x) : engine.fitNmf(x)) {
+      try (FitResult resumed = miniBatch ? engine.fitMiniBatch(x3) : engine.fitNmf(x3)) {
         assertEquals(reference.distributed(), resumed.distributed());
         assertSameFit(reference, resumed);
       }
@@ -176,12 +193,16 @@ class CheckpointResumeTest {
     DenseMatrix other = X.copy();
     other.set(17, 3, other.get(17, 3) + 1e-9);
     NmfEngine engine = new NmfEngine(LocalSpark.jsc(), miniBatch(), resume);
-    IllegalArgumentException data = assertThrows(IllegalArgumentException.class,
-        () -> engine.fitMiniBatch(EngineFixtures.blocked(other, 3)));
+    IllegalArgumentException data;
+    try (BlockedRows y = EngineFixtures.blocked(other, 3)) {
+      data = assertThrows(IllegalArgumentException.class, () -> engine.fitMiniBatch(y));
+    }
     assertTrue(data.getMessage().contains("X content hash:"), data.getMessage());
     assertTrue(data.getMessage().contains("X sum:"), data.getMessage());
-    IllegalArgumentException parts = assertThrows(IllegalArgumentException.class,
-        () -> engine.fitMiniBatch(EngineFixtures.blocked(X, 2)));
+    IllegalArgumentException parts;
+    try (BlockedRows x2 = EngineFixtures.blocked(X, 2)) {
+      parts = assertThrows(IllegalArgumentException.class, () -> engine.fitMiniBatch(x2));
+    }
     assertTrue(parts.getMessage().contains("X rows per partition: [75, 75] here, [50, 50, 50] in the checkpoint"),
         parts.getMessage());
     assertFalse(parts.getMessage().contains("X content hash"), "same data: " + parts.getMessage());
@@ -205,7 +226,7 @@ class CheckpointResumeTest {
     List<Integer> saved = new ArrayList<>();
     NmfEngine fresh = new NmfEngine(LocalSpark.jsc(), miniBatch().maxIter(4), settings("distributed", dir, 3))
         .afterCheckpoint(saved::add);
-    try (FitResult r = fresh.fitMiniBatch(EngineFixtures.blocked(X, 3))) {
+    try (FitResult r = fresh.fitMiniBatch(x3)) {
       assertEquals(4, r.nIter());
     }
     assertEquals(List.of(3, 4), saved);
@@ -218,7 +239,7 @@ class CheckpointResumeTest {
       List<Integer> saved = new ArrayList<>();
       NmfEngine engine = new NmfEngine(LocalSpark.jsc(), cdShuffled(), settings("distributed", dir, 5).resume(true))
           .afterCheckpoint(saved::add);
-      try (FitResult again = engine.fitNmf(EngineFixtures.blocked(X, 3))) {
+      try (FitResult again = engine.fitNmf(x3)) {
         assertSameFit(first, again);
       }
       assertEquals(List.of(), saved, "nothing left to save");
