@@ -38,6 +38,7 @@ final class OutputFolder implements AutoCloseable {
       Path path = new Path(dir);
       FileSystem fs = path.getFileSystem(conf);
       Path target = fs.makeQualified(path);
+      InputReader.checkReachable(target, conf); // an unreachable file system fails here, at once
       if (input != null) {
         Path in = new Path(input);
         Path source = in.getFileSystem(conf).makeQualified(in);
