@@ -47,7 +47,7 @@ final class InputReader {
       case "csv", "tsv", "libsvm" -> numeric(spark, files, fmt, o.header,
           "libsvm".equals(fmt) ? o.nFeatures : null);
       case "parquet" -> ParquetInput.read(spark, input, files, o.featuresCol);
-      case "text" -> TextFeatures.read(spark, new LocatedLines(jsc(spark), files, false, null), o);
+      case "text" -> TextFeatures.read(spark, new LocatedLines(jsc(spark), files, false, null, line -> !line.isBlank()), o);
       default -> throw new IllegalStateException(fmt);
     };
   }
@@ -83,8 +83,13 @@ final class InputReader {
     Path path = new Path(input);
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     try {
-      checkReachable(path, conf);
-      FileSystem fs = path.getFileSystem(conf);
+      FileSystem fs;
+      try {
+        checkReachable(path, conf);
+        fs = path.getFileSystem(conf);
+      } catch (IllegalArgumentException e) { // Hadoop's way to say a host is unknown
+        throw new IllegalArgumentException("--input " + input + ": " + firstLine(e));
+      }
       FileStatus status = fs.getFileStatus(path);
       if (status.isFile()) {
         if (status.getLen() == 0) {
@@ -138,7 +143,7 @@ final class InputReader {
   private static Input numeric(SparkSession spark, List<Path> files, String format, boolean header,
       Integer nFeatures) {
     LineParser parser = LineParser.of(format);
-    LocatedLines lines = new LocatedLines(jsc(spark), files, header, parser::width);
+    LocatedLines lines = new LocatedLines(jsc(spark), files, header, parser::width, parser::isRow);
     if (lines.rows() == 0) {
       throw new IllegalArgumentException("--input: no rows in " + files.get(0).getParent() + " ("
           + files.size() + " file(s), all empty or blank" + (header ? " but for headers" : "") + ")");
