@@ -1,5 +1,6 @@
 # Shared by the launchers: builds the project when its jar is missing or older than the sources,
-# and gathers the runtime classpath (Spark's jars come from Maven; no Spark install needed).
+# gathers the runtime classpath (Spark's jars come from Maven; no Spark install needed), and keeps
+# the driver on the loopback address for local masters.
 # shellcheck shell=bash
 PROJECT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 APP_JAR="$PROJECT_DIR/target/spark-nmf.jar"
@@ -17,11 +18,14 @@ SPARK_JVM_FLAGS=(-XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.ve
   --add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false
   -Dio.netty.tryReflectionSetAccessible=true)
 
+# ensure_built [jar]: builds when spark-nmf.jar (and, without "jar", target/lib) is missing, or
+# when the sources (if present) are newer than the jar.
 ensure_built() {
   local stale=0
-  if [ ! -f "$APP_JAR" ] || [ ! -d "$LIB_DIR" ]; then
+  if [ ! -f "$APP_JAR" ] || { [ "${1:-}" != jar ] && [ ! -d "$LIB_DIR" ]; }; then
     stale=1
-  elif [ -n "$(find "$PROJECT_DIR/src/main" "$PROJECT_DIR/pom.xml" -newer "$APP_JAR" -print -quit)" ]; then
+  elif [ -d "$PROJECT_DIR/src/main" ] \
+      && [ -n "$(find "$PROJECT_DIR/src/main" "$PROJECT_DIR/pom.xml" -newer "$APP_JAR" -print -quit)" ]; then
     stale=1
   fi
   if [ "$stale" = 1 ]; then
@@ -35,4 +39,20 @@ runtime_classpath() {
   local cp="$APP_JAR"
   for jar in "$LIB_DIR"/*.jar; do cp="$cp:$jar"; done
   echo "$cp"
+}
+
+# die MESSAGE...: the launcher's name and MESSAGE on stderr, then exit code 2 (bad usage).
+die() {
+  echo "$(basename "$0"): $*" >&2
+  exit 2
+}
+
+# loopback_driver MASTER: with a local master (local[...], local-cluster[...], or a standalone one
+# on 127.0.0.1/localhost) and no SPARK_LOCAL_IP, bind the driver to 127.0.0.1 so that executors of
+# submit-scripts/local-cluster reach it there (and Spark does not warn about the hostname).
+loopback_driver() {
+  case "${1:-}" in
+    local|local\[*|local-cluster\[*|spark://127.0.0.1:*|spark://localhost:*)
+      export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}" ;;
+  esac
 }

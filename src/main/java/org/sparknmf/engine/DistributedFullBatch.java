@@ -83,13 +83,14 @@ final class DistributedFullBatch {
           if (violationInit == 0.0) {
             break;
           }
-          at.record(violation / violationInit);
+          double ratio = violation / violationInit;
+          at.record(ratio);
           if (options.verbose() > 0) {
-            System.out.println("violation: " + violation / violationInit);
+            System.out.println("violation: " + ratio);
           }
-          progress.iteration(iter, options.maxIter(), "violation", violation / violationInit,
-              violation / violationInit <= options.tol() || iter == options.maxIter());
-          if (violation / violationInit <= options.tol()) {
+          boolean converged = ratio <= options.tol();
+          progress.iteration(iter, options.maxIter(), "violation", ratio, converged || iter == options.maxIter());
+          if (converged) {
             break;
           }
         } else {
@@ -103,9 +104,9 @@ final class DistributedFullBatch {
             if (options.verbose() > 0) {
               System.out.printf("Epoch %02d reached, error: %f%n", iter, error);
             }
-            progress.iteration(iter, options.maxIter(), "error", error,
-                (previous - error) / errorInit < options.tol() || iter + 10 > options.maxIter());
-            if ((previous - error) / errorInit < options.tol()) {
+            boolean converged = (previous - error) / errorInit < options.tol();
+            progress.iteration(iter, options.maxIter(), "error", error, converged || iter + 10 > options.maxIter());
+            if (converged) {
               break;
             }
             previous = error;

@@ -10,14 +10,10 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.Optional;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.mllib.linalg.Matrix;
-import org.apache.spark.mllib.linalg.SingularValueDecomposition;
-import org.apache.spark.mllib.linalg.Vector;
-import org.apache.spark.mllib.linalg.Vectors;
-import org.apache.spark.mllib.linalg.distributed.RowMatrix;
 import org.sparknmf.linalg.CsrMatrix;
 import org.sparknmf.linalg.DataMatrix;
 import org.sparknmf.linalg.DenseMatrix;
+import org.sparknmf.linalg.Svd;
 import org.sparknmf.solver.Initialization;
 import org.sparknmf.solver.Initialization.NndsvdComponent;
 import org.sparknmf.util.NumpyRandomState;
@@ -33,12 +29,12 @@ import scala.Tuple2;
  * {@code RandomState(rowSeed(seed, rowId))}: the same for any partitioning, but not scikit-learn's
  * numbers. Hᵀ is drawn on the driver exactly as scikit-learn draws H for init='random'.
  *
- * <p>NNDSVD uses MLlib's {@link RowMatrix#computeSVD}. In its automatic mode it runs ARPACK with a
- * distributed Gram-times-vector product (no {@code n × n} matrix anywhere) when
- * {@code n_features >= 100} and {@code k <= n_features / 2}; otherwise it forms the Gram matrix on
- * the driver, which then has at most 15000² entries. The driver holds ARPACK's O(n_features · k)
- * basis and V. Each ARPACK pass turns the cached blocks into MLlib vectors again rather than caching
- * a second copy of X.
+ * <p>NNDSVD takes V and the singular values from the eigenpairs of XᵀX ({@link Svd#gramEigen}):
+ * ARPACK with a distributed Gram-times-vector product, one Spark job per product and no
+ * {@code n × n} matrix anywhere, when {@code 2k < n_features}; otherwise the Gram matrix formed on
+ * the driver. Sums run in partition order and ARPACK starts from a fixed vector, so the same X
+ * gives the same start on every run (MLlib's {@code computeSVD}, which this replaced, does not:
+ * ARPACK's own start vector and Spark's unordered reductions change the last bits).
  */
 public final class DistributedInit {
 
@@ -64,6 +60,38 @@ public final class DistributedInit {
     return "random".equals(init) ? random(x, k, s) : nndsvd(x, k, init, s);
   }
 
+  /**
+   * {@code y = XᵀX·v}: one pass over the blocks, summed in partition order so that the same X
+   * always gives the same bits.
+   */
+  private static void gramTimes(JavaSparkContext jsc, BlockedRows x, double[] v, double[] y) {
+    Broadcast<double[]> bv = jsc.broadcast(v.clone());
+    try {
+      int n = v.length;
+      double[] sum = OrderedAggregation.reduce(x.blocks().map(b -> {
+        DenseMatrix t = new DenseMatrix(b.rows(), 1);
+        b.x().timesAdd(new DenseMatrix(n, 1, bv.value()), t);
+        DenseMatrix out = new DenseMatrix(n, 1);
+        b.x().transposeTimesAdd(t, out);
+        return out.data();
+      }), DistributedInit::add, 2);
+      System.arraycopy(sum, 0, y, 0, n);
+    } finally {
+      bv.destroy();
+    }
+  }
+
+  /** XᵀX on the driver ({@code n × n}), summed over the blocks in partition order. */
+  private static DenseMatrix gram(BlockedRows x) {
+    int n = x.cols();
+    double[] g = OrderedAggregation.reduce(x.blocks().map(b -> {
+      DenseMatrix out = new DenseMatrix(n, n);
+      b.x().transposeTimesAdd(b.x().toDense(), out);
+      return out.data();
+    }), DistributedInit::add, 2);
+    return new DenseMatrix(n, n, g);
+  }
+
   private static Start random(BlockedRows x, int k, long seed) {
     double avg = Initialization.randomScale(x.mean(), k);
     DenseMatrix ht = Initialization.randomHt(x.cols(), k, avg, new NumpyRandomState(seed));
@@ -82,29 +110,39 @@ public final class DistributedInit {
 
   private static Start nndsvd(BlockedRows x, int k, String init, long seed) {
     int n = x.cols();
-    JavaRDD<Vector> rows = x.blocks().flatMap(b -> rowVectors(b.x()).iterator());
-    SingularValueDecomposition<RowMatrix, Matrix> svd =
-        new RowMatrix(rows.rdd(), x.rows(), n).computeSVD(k, false, RCOND);
-    double[] s = svd.s().toArray();
-    Matrix v = svd.V();
-    // MLlib drops singular values below RCOND·s[0]: those components stay 0, as in the local path.
-    int sk = s.length;
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(x.blocks().context());
+    double[][] eig = Svd.gramEigen(n, k, (v, y) -> gramTimes(jsc, x, v, y), () -> gram(x));
+    double[] values = eig[0];
+    // Singular values below RCOND·s[0] are dropped (MLlib's rule): those components stay 0.
+    int kept = 0;
+    double s0 = Math.sqrt(Math.max(values[0], 0.0));
+    while (kept < k && Math.sqrt(Math.max(values[kept], 0.0)) > RCOND * s0) {
+      kept++;
+    }
+    int sk = kept;
+    double[] s = new double[sk];
+    DenseMatrix v = new DenseMatrix(n, sk);
+    for (int t = 0; t < sk; t++) {
+      s[t] = Math.sqrt(values[t]);
+      for (int j = 0; j < n; j++) {
+        v.set(j, t, eig[1][j * k + t]);
+      }
+    }
 
     // U = X·V·diag(1/s) (what computeSVD's U is), made block by block so that it stays aligned.
     DenseMatrix vOverS = new DenseMatrix(n, sk);
     double[] vSquares = new double[2 * sk];
     for (int t = 0; t < sk; t++) {
       for (int j = 0; j < n; j++) {
-        double e = v.apply(j, t);
+        double e = v.get(j, t);
         vOverS.set(j, t, e / s[t]);
         vSquares[e > 0 ? t : sk + t] += e * e;
       }
     }
     // Not destroyed here: the lazy W needs it; Spark's cleaner drops it once W is gone.
-    Broadcast<DenseMatrix> vb = JavaSparkContext.fromSparkContext(rows.context()).broadcast(vOverS);
-    double[] uSquares = x.blocks()
-        .map(b -> partSquares(leftVectors(b, vb.value())))
-        .reduce(DistributedInit::add);
+    Broadcast<DenseMatrix> vb = jsc.broadcast(vOverS);
+    double[] uSquares = OrderedAggregation.reduce(x.blocks().map(b -> partSquares(leftVectors(b, vb.value()))),
+        DistributedInit::add, 2);
 
     NndsvdComponent[] comps = new NndsvdComponent[sk];
     for (int t = 0; t < sk; t++) {
@@ -114,7 +152,7 @@ public final class DistributedInit {
     DenseMatrix ht = new DenseMatrix(n, k);
     for (int t = 0; t < sk; t++) {
       for (int j = 0; j < n; j++) {
-        ht.set(j, t, comps[t].h(v.apply(j, t)));
+        ht.set(j, t, comps[t].h(v.get(j, t)));
       }
     }
     double mean = x.mean();
@@ -281,45 +319,5 @@ public final class DistributedInit {
       }
     }
     return max;
-  }
-
-  /** The rows of a block as MLlib vectors, in order (sparse rows keep sparse). */
-  private static List<Vector> rowVectors(DataMatrix x) {
-    List<Vector> out = new ArrayList<>(x.rows());
-    if (x instanceof DenseMatrix d) {
-      for (int i = 0; i < d.rows(); i++) {
-        double[] row = new double[d.cols()];
-        System.arraycopy(d.data(), d.offset() + i * d.cols(), row, 0, row.length);
-        out.add(Vectors.dense(row));
-      }
-      return out;
-    }
-    CsrMatrix c = (CsrMatrix) x;
-    for (int i = 0; i < c.rows(); i++) {
-      int from = c.rowBegin(i);
-      int to = c.rowEnd(i);
-      int[] idx = Arrays.copyOfRange(c.indices(), from, to);
-      double[] val = Arrays.copyOfRange(c.values(), from, to);
-      out.add(ascending(idx) ? Vectors.sparse(c.cols(), idx, val) : sortedSparse(c.cols(), idx, val));
-    }
-    return out;
-  }
-
-  private static boolean ascending(int[] idx) {
-    for (int p = 1; p < idx.length; p++) {
-      if (idx[p] <= idx[p - 1]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** CSR columns need not be sorted; MLlib's sparse vectors must be. */
-  private static Vector sortedSparse(int size, int[] idx, double[] val) {
-    List<Tuple2<Integer, Double>> entries = new ArrayList<>(idx.length);
-    for (int p = 0; p < idx.length; p++) {
-      entries.add(new Tuple2<>(idx[p], val[p]));
-    }
-    return Vectors.sparse(size, entries);
   }
 }

@@ -24,7 +24,8 @@ public final class SparkErrors {
     }
   }
 
-  private static IllegalArgumentException badInput(Throwable e) {
+  /** The bad-input error behind {@code e} (also when it comes back from a task), or null. */
+  public static IllegalArgumentException badInput(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof IllegalArgumentException iae && !(t instanceof SparkException)) {
         return iae;

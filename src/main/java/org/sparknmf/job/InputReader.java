@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -46,7 +47,7 @@ final class InputReader {
       case "csv", "tsv", "libsvm" -> numeric(spark, files, fmt, o.header,
           "libsvm".equals(fmt) ? o.nFeatures : null);
       case "parquet" -> ParquetInput.read(spark, input, files, o.featuresCol);
-      case "text" -> TextFeatures.read(spark, new LocatedLines(jsc(spark), files, false, null), o);
+      case "text" -> TextFeatures.read(spark, new LocatedLines(jsc(spark), files, false, null, line -> !line.isBlank()), o);
       default -> throw new IllegalStateException(fmt);
     };
   }
@@ -82,7 +83,13 @@ final class InputReader {
     Path path = new Path(input);
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     try {
-      FileSystem fs = path.getFileSystem(conf);
+      FileSystem fs;
+      try {
+        checkReachable(path, conf);
+        fs = path.getFileSystem(conf);
+      } catch (IllegalArgumentException e) { // Hadoop's way to say a host is unknown
+        throw new IllegalArgumentException("--input " + input + ": " + firstLine(e));
+      }
       FileStatus status = fs.getFileStatus(path);
       if (status.isFile()) {
         if (status.getLen() == 0) {
@@ -110,10 +117,33 @@ final class InputReader {
     }
   }
 
+  /**
+   * Fails fast, with the client's error naming the address, when the file system of {@code path}
+   * cannot be reached (a namenode down, a wrong host or port): for the checks made before any work.
+   * Hadoop's RPC client retries by default a connection that times out 45 times, 20 s each, so a
+   * wrong host would be reported after 15 minutes. Unless the user set them, this asks once, with
+   * one retry on a refused connection and none on a timeout, through a new FileSystem instance: the
+   * cached one, which the reads and writes of the job use, keeps the user's retry settings.
+   */
+  static void checkReachable(Path path, Configuration conf) throws IOException {
+    Configuration quick = new Configuration(conf);
+    Map<String, Integer> retries = Map.of("ipc.client.connect.max.retries", 1,
+        "ipc.client.connect.max.retries.on.timeouts", 0);
+    retries.forEach((key, value) -> {
+      String[] sources = conf.getPropertySources(key);
+      if (sources == null || Arrays.asList(sources).equals(List.of("core-default.xml"))) {
+        quick.setInt(key, value);
+      }
+    });
+    try (FileSystem fs = FileSystem.newInstance(path.toUri(), quick)) {
+      fs.exists(path);
+    }
+  }
+
   private static Input numeric(SparkSession spark, List<Path> files, String format, boolean header,
       Integer nFeatures) {
     LineParser parser = LineParser.of(format);
-    LocatedLines lines = new LocatedLines(jsc(spark), files, header, parser::width);
+    LocatedLines lines = new LocatedLines(jsc(spark), files, header, parser::width, parser::isRow);
     if (lines.rows() == 0) {
       throw new IllegalArgumentException("--input: no rows in " + files.get(0).getParent() + " ("
           + files.size() + " file(s), all empty or blank" + (header ? " but for headers" : "") + ")");

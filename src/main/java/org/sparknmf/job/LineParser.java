@@ -26,6 +26,11 @@ abstract class LineParser implements Serializable {
   /** The row, with {@code n} features. */
   abstract Vector parse(String line, int n, String where);
 
+  /** Whether a line holds a row: not blank (libsvm: nor a comment). */
+  boolean isRow(String line) {
+    return !line.isBlank();
+  }
+
   /** The parser of a numeric format: csv, tsv or libsvm. */
   static LineParser of(String format) {
     return switch (format) {
@@ -105,6 +110,11 @@ abstract class LineParser implements Serializable {
    */
   static final class LibSvm extends LineParser {
     private static final long serialVersionUID = 1L;
+
+    @Override
+    boolean isRow(String line) {
+      return !line.isBlank() && !line.stripLeading().startsWith("#"); // e.g. dump_svmlight_file's header
+    }
 
     @Override
     int width(String line, String where) {

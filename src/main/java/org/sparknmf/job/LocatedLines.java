@@ -68,6 +68,7 @@ final class LocatedLines implements Serializable {
 
   private final JavaHadoopRDD<LongWritable, Text> raw;
   private final boolean header;
+  private final RowTest isRow;
   private final List<Scan> scans;
   private final long[] rowOffsets;
   private final long[] lineOffsets;
@@ -77,14 +78,15 @@ final class LocatedLines implements Serializable {
    * {@code header} skips the first line of every file.
    */
   @SuppressWarnings("unchecked")
-  LocatedLines(JavaSparkContext jsc, List<Path> files, boolean header, LineWidth widthOf) {
+  LocatedLines(JavaSparkContext jsc, List<Path> files, boolean header, LineWidth widthOf, RowTest isRow) {
     String joined = String.join(",", files.stream().map(Path::toString).map(LocatedLines::escape).toList());
     this.raw = (JavaHadoopRDD<LongWritable, Text>) jsc.hadoopFile(joined, TextInputFormat.class,
         LongWritable.class, Text.class);
     this.header = header;
+    this.isRow = isRow;
     this.scans = SparkErrors.rethrowingBadInput(() ->
         raw.mapPartitionsWithInputSplit((Function2<InputSplit, Iterator<scala.Tuple2<LongWritable, Text>>,
-            Iterator<Scan>>) (split, it) -> List.of(scan((FileSplit) split, it, header, widthOf)).iterator(),
+            Iterator<Scan>>) (split, it) -> List.of(scan((FileSplit) split, it, header, widthOf, isRow)).iterator(),
             true).collect());
     int p = scans.size();
     this.rowOffsets = new long[p];
@@ -99,13 +101,18 @@ final class LocatedLines implements Serializable {
     }
   }
 
+  /** Whether a line is a row (not blank, not a comment). */
+  interface RowTest extends Serializable {
+    boolean test(String line);
+  }
+
   /** How wide a line is (its values, or its largest index + 1). */
   interface LineWidth extends Serializable {
     int of(String line, String where);
   }
 
   private static Scan scan(FileSplit split, Iterator<scala.Tuple2<LongWritable, Text>> it, boolean header,
-      LineWidth widthOf) {
+      LineWidth widthOf, RowTest isRow) {
     String file = split.getPath().toString();
     boolean atStart = split.getStart() == 0;
     long lines = 0;
@@ -128,7 +135,7 @@ final class LocatedLines implements Serializable {
             file + ": cannot read it (" + InputReader.firstLine(e) + ")");
       }
       lines++;
-      if (line.isBlank() || (header && atStart && lines == 1)) {
+      if (!isRow.test(line) || (header && atStart && lines == 1)) {
         continue;
       }
       rows++;
@@ -221,12 +228,13 @@ final class LocatedLines implements Serializable {
     long[] rowOff = rowOffsets;
     long[] lineOff = lineOffsets;
     boolean skipHeader = header;
+    RowTest rowTest = isRow;
     return raw.mapPartitionsWithInputSplit((Function2<InputSplit, Iterator<scala.Tuple2<LongWritable, Text>>,
         Iterator<T>>) (split, it) -> {
           int p = TaskContext.getPartitionId();
           FileSplit fs = (FileSplit) split;
           return new Rows<>(it, fs.getPath().toString(), skipHeader && fs.getStart() == 0, lineOff[p],
-              rowOff[p], mapper);
+              rowOff[p], mapper, rowTest);
         }, true);
   }
 
@@ -235,13 +243,15 @@ final class LocatedLines implements Serializable {
     private final Iterator<scala.Tuple2<LongWritable, Text>> lines;
     private final String file;
     private final RowMapper<T> mapper;
+    private final RowTest isRow;
     private boolean skipFirst;
     private long line;
     private long row;
     private String next;
 
     Rows(Iterator<scala.Tuple2<LongWritable, Text>> lines, String file, boolean skipFirst, long line, long row,
-        RowMapper<T> mapper) {
+        RowMapper<T> mapper, RowTest isRow) {
+      this.isRow = isRow;
       this.lines = lines;
       this.file = file;
       this.skipFirst = skipFirst;
@@ -257,7 +267,7 @@ final class LocatedLines implements Serializable {
         line++;
         if (skipFirst) {
           skipFirst = false;
-        } else if (!text.isBlank()) {
+        } else if (isRow.test(text)) {
           next = text;
         }
       }

@@ -66,7 +66,7 @@ public final class NmfJob {
       new NmfJobRun(options, out).call();
       return OK;
     } catch (Exception e) {
-      IllegalArgumentException bad = badInput(e);
+      IllegalArgumentException bad = SparkErrors.badInput(e);
       if (bad != null) {
         err.println("spark-nmf: " + bad.getMessage());
         return BAD_INPUT;
@@ -75,20 +75,6 @@ public final class NmfJob {
       err.println("spark-nmf: failed: " + InputReader.firstLine(e));
       return FAILED;
     }
-  }
-
-  /** The bad-input error behind {@code e} (also when it comes back from a task), or null. */
-  private static IllegalArgumentException badInput(Exception e) {
-    try {
-      SparkErrors.rethrowingBadInput(() -> {
-        throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
-      });
-    } catch (IllegalArgumentException bad) {
-      return bad;
-    } catch (RuntimeException other) {
-      return null;
-    }
-    return null;
   }
 
   /** One run of the job: the steps from options to the committed output folder. */

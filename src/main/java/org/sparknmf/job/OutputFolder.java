@@ -36,11 +36,23 @@ final class OutputFolder implements AutoCloseable {
   static OutputFolder open(Configuration conf, String dir, boolean overwrite, String input) {
     try {
       Path path = new Path(dir);
-      FileSystem fs = path.getFileSystem(conf);
-      Path target = fs.makeQualified(path);
+      FileSystem fs;
+      Path target;
+      try {
+        fs = path.getFileSystem(conf);
+        target = fs.makeQualified(path);
+        InputReader.checkReachable(target, conf); // an unreachable file system fails here, at once
+      } catch (IllegalArgumentException e) { // Hadoop's way to say a host is unknown
+        throw new IllegalArgumentException("--output " + dir + ": " + InputReader.firstLine(e));
+      }
       if (input != null) {
         Path in = new Path(input);
-        Path source = in.getFileSystem(conf).makeQualified(in);
+        Path source;
+        try {
+          source = in.getFileSystem(conf).makeQualified(in);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("--input " + input + ": " + InputReader.firstLine(e));
+        }
         if (isWithin(target, source) || isWithin(source, target)) {
           throw new IllegalArgumentException("--output " + dir + ": must not be inside the input " + input
               + " or contain it");

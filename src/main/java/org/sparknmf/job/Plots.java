@@ -5,6 +5,7 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import org.apache.spark.ml.linalg.Matrix;
@@ -22,7 +23,7 @@ final class Plots {
 
   private Plots() {}
 
-  /** convergence.png: the objective history against its step (or check), log scale when positive. */
+  /** convergence.png: the objective history against its step (or check). */
   static void convergence(OutputFolder out, double[] history, String what, String title) throws IOException {
     if (history.length == 0) {
       return;
@@ -30,7 +31,10 @@ final class Plots {
     XYChart chart = new XYChartBuilder().width(800).height(500).title(title)
         .xAxisTitle(what).yAxisTitle("objective").build();
     chart.getStyler().setLegendVisible(false);
-    chart.getStyler().setYAxisLogarithmic(IntStream.range(0, history.length).allMatch(i -> history[i] > 0));
+    // A log scale only across two decades or more: XChart labels a log axis at powers of ten only.
+    double min = Arrays.stream(history).min().orElse(0);
+    double max = Arrays.stream(history).max().orElse(0);
+    chart.getStyler().setYAxisLogarithmic(min > 0 && max / min >= 100);
     double[] x = IntStream.rangeClosed(1, history.length).asDoubleStream().toArray();
     XYSeries s = chart.addSeries("objective", x, history);
     s.setMarker(SeriesMarkers.NONE);

@@ -33,6 +33,7 @@ public final class Svd {
    * not at stake.
    */
   private static final LAPACK LAPACK_JAVA = JavaLAPACK.getInstance();
+  private static final Object ARPACK_LOCK = new Object();
 
   private Svd() {}
 
@@ -114,6 +115,13 @@ public final class Svd {
    * ({@code dsaupd/dseupd}, mode 1). Returns {eigenvalues descending, eigenvectors n × k row-major}.
    */
   private static double[][] arpack(BiConsumer<double[], double[]> op, int n, int k) {
+    // The Java ARPACK keeps its routines' saved variables in static fields: one caller at a time.
+    synchronized (ARPACK_LOCK) {
+      return arpackLocked(op, n, k);
+    }
+  }
+
+  private static double[][] arpackLocked(BiConsumer<double[], double[]> op, int n, int k) {
     ARPACK arpack = ARPACK.getInstance();
     int ncv = Math.min(2 * k + 1, n);
     doubleW tol = new doubleW(ARPACK_TOL);
@@ -180,6 +188,26 @@ public final class Svd {
       DenseMatrix d = x.toDense();
       d.timesTransposeInto(d, gram);
     }
+    return eigenOfGram(gram, k);
+  }
+
+  /**
+   * Leading k eigenpairs of a symmetric {@code n × n} Gram matrix known through its products
+   * ({@code times}: y = G·v) — X spread over a cluster, say, one pass over X per product: by ARPACK
+   * when 2k &lt; n, else by {@code dsyevr} on the matrix {@code formed} gives. Returns {eigenvalues
+   * descending, eigenvectors n × k row-major}.
+   */
+  public static double[][] gramEigen(int n, int k, BiConsumer<double[], double[]> times,
+      java.util.function.Supplier<DenseMatrix> formed) {
+    if (k < 1 || k > n) {
+      throw new IllegalArgumentException("k = " + k + " must be in [1, " + n + "]");
+    }
+    return 2 * k < n ? arpack(times, n, k) : eigenOfGram(formed.get(), k);
+  }
+
+  /** Leading k eigenpairs of {@code gram} (overwritten) by LAPACK {@code dsyevr}. */
+  private static double[][] eigenOfGram(DenseMatrix gram, int k) {
+    int p = gram.rows();
     double[] w = new double[p];
     double[] z = new double[p * k];
     int[] isuppz = new int[2 * p]; // the Java LAPACK writes 2·p entries, more than the 2·k documented

@@ -10,7 +10,6 @@ import org.apache.spark.ml.linalg.Matrix;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsReader;
-import org.apache.spark.ml.util.DefaultParamsReader$;
 import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
@@ -255,8 +254,7 @@ public abstract class NMFEstimator<E extends NMFEstimator<E>> extends Estimator<
     return new MLReader<T>() {
       @Override
       public T load(String path) {
-        DefaultParamsReader.Metadata metadata = DefaultParamsReader$.MODULE$.loadMetadata(path, sparkSession(),
-            cls.getName());
+        DefaultParamsReader.Metadata metadata = ParamsMetadata.load(path, sparkSession(), cls.getName());
         T instance;
         try {
           instance = cls.getConstructor(String.class).newInstance(metadata.uid());

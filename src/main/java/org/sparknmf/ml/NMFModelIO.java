@@ -3,8 +3,6 @@ package org.sparknmf.ml;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.ml.util.DefaultParamsReader;
-import org.apache.spark.ml.util.DefaultParamsReader$;
-import org.apache.spark.ml.util.DefaultParamsWriter$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Row;
@@ -51,7 +49,7 @@ final class NMFModelIO {
 
     @Override
     public void saveImpl(String path) {
-      DefaultParamsWriter$.MODULE$.saveMetadata(model, path, sparkSession());
+      ParamsMetadata.save(model, path, sparkSession());
       DenseMatrix ht = model.ht();
       MiniBatchState s = model.state();
       Row row = RowFactory.create(ht.rows(), ht.cols(), boxed(ht.data()), model.reconstructionErr(),
@@ -70,8 +68,7 @@ final class NMFModelIO {
   static final class Reader extends MLReader<NMFModel> {
     @Override
     public NMFModel load(String path) {
-      DefaultParamsReader.Metadata metadata = DefaultParamsReader$.MODULE$.loadMetadata(path, sparkSession(),
-          NMFModel.class.getName());
+      DefaultParamsReader.Metadata metadata = ParamsMetadata.load(path, sparkSession(), NMFModel.class.getName());
       List<Row> rows = sparkSession().read().parquet(path + "/data").takeAsList(2);
       if (rows.size() != 1) {
         throw invalid(path, "data holds " + (rows.isEmpty() ? "no row" : "more than one row") + ", expected one");

@@ -79,10 +79,11 @@ public final class FullBatchSolver {
       if (o.verbose() > 0) {
         System.out.println("violation: " + ratio);
       }
+      boolean converged = ratio <= o.tol();
       if (progress != null) {
-        progress.iteration(iter, o.maxIter(), "violation", ratio, ratio <= o.tol() || iter == o.maxIter());
+        progress.iteration(iter, o.maxIter(), "violation", ratio, converged || iter == o.maxIter());
       }
-      if (ratio <= o.tol()) {
+      if (converged) {
         if (o.verbose() > 0) {
           System.out.println("Converged at iteration " + (iter + 1));
         }
@@ -151,11 +152,11 @@ public final class FullBatchSolver {
           System.out.printf("Epoch %02d reached after %.3f seconds, error: %f%n", iter,
               (System.nanoTime() - start) / 1e9, error);
         }
+        boolean converged = (previous - error) / errorInit < o.tol();
         if (progress != null) {
-          progress.iteration(iter, o.maxIter(), "error", error,
-              (previous - error) / errorInit < o.tol() || iter + 10 > o.maxIter());
+          progress.iteration(iter, o.maxIter(), "error", error, converged || iter + 10 > o.maxIter());
         }
-        if ((previous - error) / errorInit < o.tol()) {
+        if (converged) {
           break;
         }
         previous = error;

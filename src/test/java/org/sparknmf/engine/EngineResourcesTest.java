@@ -3,18 +3,15 @@ package org.sparknmf.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.sparknmf.testing.Assertions2.assertMatrixClose;
+import static org.sparknmf.testing.SparkProbes.liveBroadcasts;
+import static org.sparknmf.testing.SparkProbes.persistedRdds;
 
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
-import org.apache.spark.storage.BlockId;
-import org.apache.spark.storage.BroadcastBlockId;
 import org.junit.jupiter.api.Test;
 import org.sparknmf.linalg.DenseMatrix;
 import org.sparknmf.local.MiniBatchNMF;
@@ -27,29 +24,6 @@ import org.sparknmf.testing.LocalSpark;
  * them; transform runs block by block with each block's numbers those of the single-JVM transform.
  */
 class EngineResourcesTest {
-
-  private static int persistedRdds() {
-    return LocalSpark.jsc().sc().getPersistentRDDs().size();
-  }
-
-  /** Broadcasts of factors alive in the block manager (Spark's own task binaries are byte arrays). */
-  private static int liveBroadcasts() {
-    Set<Long> ids = new HashSet<>();
-    var bm = SparkEnv.get().blockManager();
-    scala.collection.immutable.Seq<BlockId> blocks = bm.getMatchingBlockIds(
-        b -> b instanceof BroadcastBlockId bb && bb.field().isEmpty());
-    for (BlockId b : scala.jdk.javaapi.CollectionConverters.asJava(blocks)) {
-      var values = bm.getLocalValues(b);
-      if (values.isDefined() && values.get().data().hasNext()
-          && values.get().data().next() instanceof DenseMatrix) {
-        ids.add(((BroadcastBlockId) b).broadcastId());
-      }
-      if (values.isDefined()) {
-        bm.releaseLock(b, scala.Option.empty());
-      }
-    }
-    return ids.size();
-  }
 
   /** The largest numbers of cached RDDs and live broadcasts seen at the end of any job of a fit. */
   private static int[] peaksDuring(int epochs, boolean miniBatch) throws Exception {

@@ -114,6 +114,10 @@ class BadJobInputTest {
     c.add(good("max-no-improvement 0", "--max-no-improvement 0", "--max-no-improvement 0: must be >= 1"));
     c.add(good("tol not a number", "--tol small", "--tol"));
     c.add(good("missing input", "--input @nope.csv", "nope.csv: no such file or folder"));
+    c.add(good("unknown namenode host", "--input hdfs://no-such-host.invalid:8020/x.csv",
+        "--input hdfs://no-such-host.invalid:8020/x.csv: java.net.UnknownHostException: no-such-host.invalid"));
+    c.add(good("unknown output host", "--output hdfs://no-such-host.invalid:8020/out",
+        "--output hdfs://no-such-host.invalid:8020/out: java.net.UnknownHostException: no-such-host.invalid"));
     c.add(good("output inside the input", "--input @ --format csv --output @inside", "must not be inside the input"));
     return c.stream();
   }

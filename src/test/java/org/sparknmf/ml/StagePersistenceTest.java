@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.File;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,6 +35,7 @@ import org.apache.spark.ml.param.Params;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -46,8 +49,8 @@ import org.sparknmf.testing.LocalSpark;
 /**
  * Save and load of the estimators, the models, and a pipeline holding a model: Spark's
  * {@code DefaultReadWriteTest.testDefaultReadWrite} / {@code testEstimatorAndModelReadWrite} ported
- * to JUnit (including Spark 4's saveToLocal / loadFromLocal for models), with every param set to a
- * value that is not its default, and folders that are not models.
+ * to JUnit (including Spark 4's saveToLocal / loadFromLocal for models where Spark has them), with
+ * every param set to a value that is not its default, and folders that are not models.
  */
 class StagePersistenceTest {
 
@@ -66,6 +69,39 @@ class StagePersistenceTest {
 
   // ---- DefaultReadWriteTest ----
 
+  /**
+   * Spark 4's local saving mode, {@code MLWriter.saveToLocal} and {@code MLReader.loadFromLocal}. Spark 3.5
+   * has no such mode (nor any counterpart), so they are looked up by name and, like the DefaultReadWriteTest
+   * of each Spark version, the test covers local saving only where it exists; null on Spark 3.5.
+   */
+  private static final Method SAVE_TO_LOCAL = sparkMethod(MLWriter.class, "saveToLocal");
+  private static final Method LOAD_FROM_LOCAL = sparkMethod(MLReader.class, "loadFromLocal");
+
+  private static Method sparkMethod(Class<?> cls, String name) {
+    try {
+      return cls.getMethod(name, String.class);
+    } catch (NoSuchMethodException e) {
+      return null;
+    }
+  }
+
+  /** Calls a local saving method, throwing what it throws (the IOException of an existing path). */
+  private static Object invokeLocal(Method method, Object target, String path) throws IOException {
+    try {
+      return method.invoke(target, path);
+    } catch (InvocationTargetException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** DefaultReadWriteTest.testDefaultReadWrite. */
   <T extends Params & MLWritable> T testDefaultReadWrite(T instance, boolean testParams, boolean testSaveToLocal)
       throws Exception {
@@ -74,10 +110,10 @@ class StagePersistenceTest {
     String path = new File(subdir, uid).getPath();
 
     if (testSaveToLocal) {
-      instance.write().saveToLocal(path);
+      invokeLocal(SAVE_TO_LOCAL, instance.write(), path);
       assertTrue(new File(path, "metadata").isFile(), "saveToLocal should generate metadata as a file.");
-      assertThrows(IOException.class, () -> instance.write().saveToLocal(path));
-      instance.write().overwrite().saveToLocal(path);
+      assertThrows(IOException.class, () -> invokeLocal(SAVE_TO_LOCAL, instance.write(), path));
+      invokeLocal(SAVE_TO_LOCAL, instance.write().overwrite(), path);
     } else {
       instance.save(path);
       assertThrows(IOException.class, () -> instance.save(path));
@@ -86,7 +122,8 @@ class StagePersistenceTest {
 
     @SuppressWarnings("unchecked")
     MLReader<T> loader = (MLReader<T>) instance.getClass().getMethod("read").invoke(null);
-    T newInstance = testSaveToLocal ? loader.loadFromLocal(path) : loader.load(path);
+    @SuppressWarnings("unchecked")
+    T newInstance = testSaveToLocal ? (T) invokeLocal(LOAD_FROM_LOCAL, loader, path) : loader.load(path);
     assertEquals(instance.uid(), newInstance.uid());
     assertEquals(instance.getClass(), newInstance.getClass());
     if (testParams) {
@@ -105,7 +142,9 @@ class StagePersistenceTest {
     if (testSaveToLocal) {
       @SuppressWarnings("unchecked")
       MLReader<T> reader = (MLReader<T>) instance.getClass().getMethod("read").invoke(instance);
-      another = reader.loadFromLocal(path);
+      @SuppressWarnings("unchecked")
+      T loaded = (T) invokeLocal(LOAD_FROM_LOCAL, reader, path);
+      another = loaded;
     } else {
       @SuppressWarnings("unchecked")
       T loaded = (T) instance.getClass().getMethod("load", String.class).invoke(instance, path);
@@ -145,7 +184,7 @@ class StagePersistenceTest {
       assertParamValueEquals(estimator.get(param).get(), estimator2.get(estimator2.getParam(p)).get(), p);
     });
 
-    for (boolean testSaveToLocal : new boolean[] {false, true}) {
+    for (boolean testSaveToLocal : SAVE_TO_LOCAL == null ? new boolean[] {false} : new boolean[] {false, true}) {
       NMFModel model2 = testDefaultReadWrite(model, true, testSaveToLocal);
       testModelParams.forEach((p, v) -> {
         Param<?> param = model.getParam(p);
