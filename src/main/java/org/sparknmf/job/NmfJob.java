@@ -104,6 +104,13 @@ public final class NmfJob {
       }
       try (OutputFolder folder = OutputFolder.open(spark.sparkContext().hadoopConfiguration(), outputDir,
           o.overwrite, o.input)) {
+        if (o.checkpointDir == null && !spark.sparkContext().isLocal()
+            && spark.sparkContext().getCheckpointDir().isEmpty()) {
+          // The engine cuts the factors' lineage every --checkpoint-interval epochs. Local cuts
+          // live in executor memory and die with an executor; cuts on the output's file system
+          // let Spark recompute a lost executor's blocks, so the fit finishes with the same bits.
+          spark.sparkContext().setCheckpointDir(folder.scratch());
+        }
         Input in = InputReader.read(spark, o.input, o.format, o);
         LOG.info("Input {}: {} rows × {} features ({})", o.input, in.nSamples(), in.nFeatures(), in.format());
         if (imageShape != null && imageShape[0] * imageShape[1] != in.nFeatures()) {

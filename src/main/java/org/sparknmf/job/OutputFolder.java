@@ -16,6 +16,8 @@ import org.apache.hadoop.fs.Path;
  */
 final class OutputFolder implements AutoCloseable {
 
+  private static final String SCRATCH = "_scratch";
+
   private final FileSystem fs;
   private final Path target;
   private final Path temp;
@@ -89,6 +91,14 @@ final class OutputFolder implements AutoCloseable {
     return new Path(temp, name).toString();
   }
 
+  /**
+   * A folder for intermediate files on the output's file system (which a cluster's executors can
+   * reach), removed before the commit and with the temporary folder.
+   */
+  String scratch() {
+    return new Path(temp, SCRATCH).toString();
+  }
+
   /** A new file in the temporary folder. */
   OutputStream create(String name) {
     try {
@@ -110,6 +120,7 @@ final class OutputFolder implements AutoCloseable {
    * aside and deleted only after the new one is in place.
    */
   void commit() throws IOException {
+    fs.delete(new Path(temp, SCRATCH), true);
     Path old = null;
     if (fs.exists(target)) {
       if (!overwrite) {

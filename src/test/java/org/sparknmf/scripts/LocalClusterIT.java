@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -58,7 +56,7 @@ class LocalClusterIT {
 
   @BeforeAll
   void startCluster() throws Exception {
-    int[] ports = freePorts(3);
+    int[] ports = Scripts.freePorts(3);
     clusterEnv = Map.of("SPARK_MASTER_PORT", String.valueOf(ports[0]), "SPARK_MASTER_WEBUI_PORT",
         String.valueOf(ports[1]), "SPARK_WORKER_WEBUI_PORT", String.valueOf(ports[2]), "SPARK_WORKER_CORES", "2",
         "SPARK_WORKER_MEMORY", "1g", "SPARK_WORKER_INSTANCES", "1", "LOCAL_CLUSTER_DIR", CLUSTER_DIR.toString());
@@ -66,7 +64,7 @@ class LocalClusterIT {
     masterJson = URI.create("http://127.0.0.1:" + ports[1] + "/json/");
     // A cluster left by an interrupted earlier run of this test would make start a no-op.
     Scripts.run(work, clusterEnv, SCRIPT_TIMEOUT, "local-cluster", "stop").assertExit(0);
-    deleteTree(CLUSTER_DIR.resolve("work"));
+    Scripts.deleteTree(CLUSTER_DIR.resolve("work"));
 
     Scripts.Run start = Scripts.run(work, clusterEnv, SCRIPT_TIMEOUT, "local-cluster", "start").assertExit(0);
     assertTrue(start.stdout().contains("submit-scripts/nmf-local --master " + masterUrl), start::toString);
@@ -256,33 +254,5 @@ class LocalClusterIT {
         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, response.statusCode(), masterJson + ": " + response.body());
     return new ObjectMapper().readTree(response.body());
-  }
-
-  private static int[] freePorts(int n) throws IOException {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      int[] ports = new int[n];
-      for (int i = 0; i < n; i++) {
-        ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        sockets.add(s);
-        ports[i] = s.getLocalPort();
-      }
-      return ports;
-    } finally {
-      for (ServerSocket s : sockets) {
-        s.close();
-      }
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> all = Files.walk(dir)) {
-      for (Path p : all.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,6 +89,15 @@ final class Scripts {
       this.exited = process.onExit().thenApply(p -> System.nanoTime());
     }
 
+    /** What the script has written to stderr so far (the job logs there). */
+    String stderrSoFar() throws IOException {
+      return Files.readString(err, StandardCharsets.UTF_8);
+    }
+
+    boolean isAlive() {
+      return process.isAlive();
+    }
+
     /** Waits for the end (killing the script and its children after {@code timeout}). */
     Run await(Duration timeout) throws IOException, InterruptedException {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -157,6 +168,55 @@ final class Scripts {
     }
     for (String d : List.of("W", "model/metadata", "model/data")) {
       assertTrue(Files.isRegularFile(dir.resolve(d).resolve("_SUCCESS")), dir + ": " + d + "/_SUCCESS");
+    }
+  }
+
+  /** {@code n} ports free on the loopback address now (for a cluster of the test's own). */
+  static int[] freePorts(int n) throws IOException {
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      int[] ports = new int[n];
+      for (int i = 0; i < n; i++) {
+        ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        sockets.add(s);
+        ports[i] = s.getLocalPort();
+      }
+      return ports;
+    } finally {
+      for (ServerSocket s : sockets) {
+        s.close();
+      }
+    }
+  }
+
+  /** A port free on the loopback address with the next {@code n - 1} ports free too (Workers' web UIs count up). */
+  static int consecutiveFreePorts(int n) throws IOException {
+    while (true) {
+      int first = freePorts(1)[0];
+      List<ServerSocket> sockets = new ArrayList<>();
+      try {
+        for (int i = 0; i < n; i++) {
+          sockets.add(new ServerSocket(first + i, 1, InetAddress.getLoopbackAddress()));
+        }
+        return first;
+      } catch (IOException taken) {
+        // try another start
+      } finally {
+        for (ServerSocket s : sockets) {
+          s.close();
+        }
+      }
+    }
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+        Files.delete(p);
+      }
     }
   }
 }
