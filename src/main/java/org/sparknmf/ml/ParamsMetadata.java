@@ -26,6 +26,16 @@ final class ParamsMetadata {
   // Deprecated in Spark 4.x in favour of the SparkSession overload, which Spark 3.5 lacks.
   @SuppressWarnings("deprecation")
   static DefaultParamsReader.Metadata load(String path, SparkSession spark, String className) {
-    return DefaultParamsReader$.MODULE$.loadMetadata(path, spark.sparkContext(), className);
+    try {
+      return DefaultParamsReader$.MODULE$.loadMetadata(path, spark.sparkContext(), className);
+    } catch (Exception e) {
+      // Spark lets the JSON parser's error through, which names neither the folder nor the file.
+      if (e instanceof com.fasterxml.jackson.core.JsonProcessingException
+          || e.getClass().getName().startsWith("org.json4s.")) {
+        throw new IllegalArgumentException(path + " is not a saved " + className + ": its metadata is not "
+            + "Spark's params JSON (" + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + ")", e);
+      }
+      throw e;
+    }
   }
 }

@@ -488,6 +488,15 @@ class StagePersistenceTest {
     corrupt(good, "no-batch-size", d -> d.withColumn("batchSize", functions.lit(null).cast("int")), "batchSize");
     corrupt(good, "no-nFeatures-column", d -> d.drop("nFeatures"), "nFeatures");
     corrupt(good, "negative-k", d -> d.withColumn("k", functions.lit(-1)), "k");
+    corrupt(good, "nan-ht", d -> d.withColumn("ht", functions.expr("transform(ht, (x, i) -> IF(i = 3, double('NaN'), x))")),
+        "ht", "NaN");
+    corrupt(good, "negative-ht", d -> d.withColumn("ht", functions.expr("transform(ht, x -> -x - 1)")), "ht", "-");
+    corrupt(good, "infinite-denominator", d -> d.withColumn("denominatorAcc",
+        functions.expr("transform(denominatorAcc, (x, i) -> IF(i = 0, double('Infinity'), x))")),
+        "denominatorAcc", "Infinity");
+    tamperMetadata(good, "metadata-not-json", "{not json", "metadata");
+    tamperMetadata(good, "metadata-other-class", Files.readString(metadataFile(good))
+        .replace(NMFModel.class.getName(), "java.lang.ProcessBuilder"), "java.lang.ProcessBuilder", NMFModel.class.getName());
     assertEquals(1L, data.count(), "the good model's data is one row");
     assertNotEquals(null, NMFModel.load(good));
   }
@@ -499,6 +508,23 @@ class StagePersistenceTest {
     Files.createDirectories(dir);
     copyTree(Path.of(good, "metadata"), dir.resolve("metadata"));
     change.apply(LocalSpark.session().read().parquet(good + "/data")).write().parquet(dir.resolve("data").toString());
+    assertClearFailure(name, () -> NMFModel.load(dir.toString()), fragments);
+  }
+
+  /** The saved model's metadata file (Spark writes one JSON line into metadata/part-00000). */
+  private static Path metadataFile(String model) throws IOException {
+    try (java.util.stream.Stream<Path> files = Files.list(Path.of(model, "metadata"))) {
+      return files.filter(p -> p.getFileName().toString().startsWith("part-")).findFirst().orElseThrow();
+    }
+  }
+
+  /** A copy of the saved model {@code good} with {@code json} as its metadata; loading it must fail clearly. */
+  private void tamperMetadata(String good, String name, String json, String... fragments) throws IOException {
+    Path dir = tempDir.resolve(name);
+    copyTree(Path.of(good), dir);
+    Path meta = metadataFile(dir.toString());
+    Files.writeString(meta, json);
+    Files.deleteIfExists(meta.resolveSibling("." + meta.getFileName() + ".crc"));
     assertClearFailure(name, () -> NMFModel.load(dir.toString()), fragments);
   }
 
