@@ -1,4 +1,4 @@
-package org.sparknmf.bench;
+package org.sparknmf.jmh;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;

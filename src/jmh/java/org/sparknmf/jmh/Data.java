@@ -1,4 +1,4 @@
-package org.sparknmf.bench;
+package org.sparknmf.jmh;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;

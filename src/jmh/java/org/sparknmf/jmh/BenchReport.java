@@ -1,4 +1,4 @@
-package org.sparknmf.bench;
+package org.sparknmf.jmh;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

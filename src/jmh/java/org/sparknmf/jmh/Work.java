@@ -1,4 +1,4 @@
-package org.sparknmf.bench;
+package org.sparknmf.jmh;
 
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Scope;

@@ -1,4 +1,4 @@
-package org.sparknmf.bench;
+package org.sparknmf.jmh;
 
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,4 +1,4 @@
-package org.sparknmf.bench;
+package org.sparknmf.jmh;
 
 import dev.ludovic.netlib.blas.BLAS;
 import java.util.concurrent.TimeUnit;
