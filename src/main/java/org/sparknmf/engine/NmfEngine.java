@@ -82,6 +82,10 @@ public final class NmfEngine {
     checkData(x);
     boolean custom = ht0 != null;
     int k = options.resolveComponents(x.cols(), custom ? ht0.cols() : null);
+    if (custom) {
+      // Before W is stacked for k columns: a k other than H's rows is H's error, as in scikit-learn.
+      Initialization.checkCustom(ht0.transpose(), k, x.cols(), "H");
+    }
     warnIfLargeBroadcast(k, x.cols());
     if (settings.runsOnDriver(x.storedEntries())) {
       return fitOnDriver(x, miniBatch, k, ht0, w0);
@@ -89,7 +93,6 @@ public final class NmfEngine {
     DenseMatrix ht;
     JavaRDD<DenseMatrix> w;
     if (custom) {
-      Initialization.checkCustom(ht0.transpose(), k, x.cols(), "H");
       ht = ht0.copy();
       w = w0;
     } else {
