@@ -11,6 +11,7 @@ import org.sparknmf.solver.BetaLoss;
 import org.sparknmf.solver.CoordinateDescent;
 import org.sparknmf.solver.FactorStatistics;
 import org.sparknmf.solver.FullBatchProgress;
+import org.sparknmf.solver.FullBatchSolver;
 import org.sparknmf.solver.MultiplicativeUpdate;
 import org.sparknmf.solver.NmfOptions;
 import org.sparknmf.solver.ProgressLog;
@@ -83,7 +84,7 @@ final class DistributedFullBatch {
           if (violationInit == 0.0) {
             break;
           }
-          double ratio = violation / violationInit;
+          double ratio = FullBatchSolver.relativeViolation(violation, violationInit);
           at.record(ratio);
           if (options.verbose() > 0) {
             System.out.println("violation: " + ratio);

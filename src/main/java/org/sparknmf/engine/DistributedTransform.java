@@ -60,7 +60,24 @@ public final class DistributedTransform {
   /** scikit-learn's {@code reconstruction_err_} of X ≈ WH, summed over blocks. */
   public static double reconstructionError(JavaSparkContext jsc, BlockedRows x, JavaRDD<DenseMatrix> w,
       DenseMatrix ht, BetaLoss loss) {
-    return Math.sqrt(2.0 * Math.max(divergence(jsc, x.blocks(), w, ht, loss), 0.0));
+    double divergence = divergence(jsc, x.blocks(), w, ht, loss);
+    if (divergence == Double.POSITIVE_INFINITY && loss.isFrobenius()) {
+      return scaledNorm(jsc, x.blocks(), w, ht); // the squares overflowed: see BetaDivergence
+    }
+    return Math.sqrt(2.0 * Math.max(divergence, 0.0));
+  }
+
+  /** ‖X − WH‖_F from {@link BetaDivergence#scaledSquaredError} of every block. */
+  private static double scaledNorm(JavaSparkContext jsc, JavaRDD<RowBlock> blocks, JavaRDD<DenseMatrix> w,
+      DenseMatrix ht) {
+    Broadcast<DenseMatrix> bh = jsc.broadcast(ht.copy());
+    try {
+      return BetaDivergence.norm(blocks.zipPartitions(w, (bs, ws) -> bs.hasNext()
+          ? List.of(BetaDivergence.scaledSquaredError(bs.next().x(), ws.next(), bh.value())).iterator()
+          : Collections.<double[]>emptyIterator()).collect());
+    } finally {
+      FactorLineage.release(bh);
+    }
   }
 
   /** The beta divergence of X from WH, summed over blocks (it is a sum over rows). */

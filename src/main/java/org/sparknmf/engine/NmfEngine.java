@@ -97,6 +97,10 @@ public final class NmfEngine {
     checkData(x);
     boolean custom = ht0 != null;
     int k = options.resolveComponents(x.cols(), custom ? ht0.cols() : null);
+    if (custom) {
+      // Before W is stacked for k columns: a k other than H's rows is H's error, as in scikit-learn.
+      Initialization.checkCustom(ht0.transpose(), k, x.cols(), "H");
+    }
     warnIfLargeBroadcast(k, x.cols());
     boolean onDriver = settings.runsOnDriver(x.storedEntries());
     String init = custom ? "custom"
@@ -113,7 +117,6 @@ public final class NmfEngine {
       ht = resumed.ht;
       w = resumed.wLayout == FitCheckpoint.WLayout.PARTITIONS ? checkpoints.readW(resumed, x) : null;
     } else if (custom) {
-      Initialization.checkCustom(ht0.transpose(), k, x.cols(), "H");
       ht = ht0.copy();
       w = w0;
     } else {

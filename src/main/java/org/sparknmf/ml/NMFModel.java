@@ -228,7 +228,15 @@ public final class NMFModel extends Model<NMFModel>
       DataChecks.requireFeatures(v.size(), ht.rows(), "X");
       vectors.add(v);
     }
-    RowBlock block = BlockedRows.blockOf(TaskContext.getPartitionId(), ids, vectors);
+    RowBlock block;
+    try {
+      block = BlockedRows.blockOf(TaskContext.getPartitionId(), ids, vectors);
+    } catch (IllegalArgumentException e) {
+      // The ids are positions in this partition (numbering the DataFrame's rows would cost a job
+      // before transform could return), so "row 1" alone would point at the wrong row.
+      throw new IllegalArgumentException(e.getMessage() + " (rows counted within partition "
+          + TaskContext.getPartitionId() + ")", e);
+    }
     DataChecks.requireNoZerosFor(o.betaLoss(), block.x(), "X");
     DenseMatrix w = miniBatch
         ? MiniBatchSolver.solveW(o, block.x(), ht, o.effectiveTransformMaxIter())

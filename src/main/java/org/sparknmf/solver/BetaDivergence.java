@@ -1,5 +1,7 @@
 package org.sparknmf.solver;
 
+import java.util.List;
+import java.util.function.DoubleConsumer;
 import org.sparknmf.linalg.CsrMatrix;
 import org.sparknmf.linalg.DataMatrix;
 import org.sparknmf.linalg.DenseMatrix;
@@ -56,7 +58,75 @@ public final class BetaDivergence {
 
   /** scikit-learn's {@code reconstruction_err_}: {@code sqrt(2·divergence)}; ‖X − WH‖_F for Frobenius. */
   public static double reconstructionError(DataMatrix x, DenseMatrix w, DenseMatrix ht, BetaLoss loss) {
-    return Math.sqrt(2.0 * Math.max(of(x, w, ht, loss), 0.0));
+    double divergence = of(x, w, ht, loss);
+    if (divergence == Double.POSITIVE_INFINITY && loss.isFrobenius()) {
+      return norm(List.of(scaledSquaredError(x, w, ht)));
+    }
+    return Math.sqrt(2.0 * Math.max(divergence, 0.0));
+  }
+
+  /**
+   * For ‖X − WH‖_F when the sum of squares overflows though the norm does not (differences beyond
+   * 1e154: nndsvda fills H's zeros with X.mean(), so |X| near 1e150 gives WH near 1e296, and
+   * scikit-learn reports inf): {@code {max |x − wh|, Σ ((x − wh) / max)²}} over every entry.
+   * {@link #norm} combines the pairs of row blocks.
+   */
+  public static double[] scaledSquaredError(DataMatrix x, DenseMatrix w, DenseMatrix ht) {
+    double[] acc = {0.0, 0.0};
+    forEachDifference(x, w, ht, d -> acc[0] = Math.max(acc[0], Math.abs(d)));
+    double max = acc[0];
+    if (max > 0.0 && max < Double.POSITIVE_INFINITY) {
+      forEachDifference(x, w, ht, d -> {
+        double r = d / max;
+        acc[1] += r * r;
+      });
+    }
+    return acc;
+  }
+
+  /** ‖X − WH‖_F from the {@link #scaledSquaredError} pairs of row blocks. */
+  public static double norm(List<double[]> parts) {
+    double max = 0.0;
+    for (double[] p : parts) {
+      max = Math.max(max, p[0]);
+    }
+    if (max == 0.0 || max == Double.POSITIVE_INFINITY) {
+      return max;
+    }
+    double sum = 0.0;
+    for (double[] p : parts) {
+      double r = p[0] / max;
+      sum += p[1] * r * r;
+    }
+    return max * Math.sqrt(sum);
+  }
+
+  /** Calls {@code visitor} with x − wh for every entry, zeros of sparse X included. */
+  private static void forEachDifference(DataMatrix x, DenseMatrix w, DenseMatrix ht,
+      DoubleConsumer visitor) {
+    forEachWhBlock(x, w, ht, (xb, wh) -> {
+      double[] d = xb.toDense().data();
+      double[] p = wh.data();
+      for (int e = 0; e < d.length; e++) {
+        visitor.accept(d[e] - p[e]);
+      }
+    });
+  }
+
+  private interface WhBlock {
+    void accept(DataMatrix xRows, DenseMatrix wh);
+  }
+
+  /** Calls {@code block} for blocks of rows of X with their WH, formed by BLAS a block at a time. */
+  private static void forEachWhBlock(DataMatrix x, DenseMatrix w, DenseMatrix ht, WhBlock block) {
+    int n = x.cols();
+    int step = Math.max(1, BLOCK_ENTRIES / Math.max(1, n));
+    for (int from = 0; from < x.rows(); from += step) {
+      int to = Math.min(x.rows(), from + step);
+      DenseMatrix wh = new DenseMatrix(to - from, n);
+      w.rowRange(from, to).timesTransposeInto(ht, wh);
+      block.accept(x.rowRange(from, to), wh);
+    }
   }
 
   /** ‖X − WH‖²_F: directly for dense X, through Gram matrices for sparse X (no dense WH). */
@@ -100,20 +170,14 @@ public final class BetaDivergence {
       });
       return;
     }
-    int n = x.cols();
-    int step = Math.max(1, BLOCK_ENTRIES / Math.max(1, n));
-    for (int from = 0; from < x.rows(); from += step) {
-      int to = Math.min(x.rows(), from + step);
-      DenseMatrix wh = new DenseMatrix(to - from, n);
-      w.rowRange(from, to).timesTransposeInto(ht, wh);
-      x.rowRange(from, to).forEachEntry((i, j, v) -> stored.accept(v, wh.get(i, j)));
+    forEachWhBlock(x, w, ht, (xb, wh) -> {
+      xb.forEachEntry((i, j, v) -> stored.accept(v, wh.get(i, j)));
       if (all != null) {
-        double[] d = wh.data();
-        for (double v : d) {
+        for (double v : wh.data()) {
           all.accept(v);
         }
       }
-    }
+    });
   }
 
   private static double dot(double[] a, double[] b) {

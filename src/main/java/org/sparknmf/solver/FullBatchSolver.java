@@ -74,7 +74,7 @@ public final class FullBatchSolver {
       if (violationInit == 0.0) {
         break;
       }
-      double ratio = violation / violationInit;
+      double ratio = relativeViolation(violation, violationInit);
       at.record(ratio);
       if (o.verbose() > 0) {
         System.out.println("violation: " + ratio);
@@ -165,6 +165,17 @@ public final class FullBatchSolver {
       completed(at, listener, iter, o.maxIter());
     }
     return finished(at, listener, Math.min(iter, o.maxIter()));
+  }
+
+  /**
+   * cd's stopping ratio, violation / first violation. The gradients multiply three factor entries,
+   * so they overflow when the factors are near 1e103 (nndsvda fills their zeros with X.mean(), so
+   * |X| near 1e150 is enough); the first violation is then infinite and the first ratio Inf/Inf.
+   * scikit-learn gets NaN, which is not ≤ tol, and records it; 1 (no measurable progress) decides
+   * the same for any tol &lt; 1 and keeps the history finite.
+   */
+  public static double relativeViolation(double violation, double violationInit) {
+    return Double.isInfinite(violation) && Double.isInfinite(violationInit) ? 1.0 : violation / violationInit;
   }
 
   static int[] identity(int k) {

@@ -25,7 +25,12 @@ public final class MultiplicativeUpdate {
       if (gamma != 1.0) {
         delta = Math.pow(delta, gamma);
       }
-      fd[f.offset() + i] *= delta;
+      // A zero stays zero: multiplying would give 0·∞ = NaN when num / den overflows. It does when
+      // a zero row of W makes den 0 (read as epsilon) while num = X·Hᵀ is near 1e300, as with |X|
+      // near 1e150 and nndsvda's fill of X.mean() in H; scikit-learn gets NaN there.
+      if (fd[f.offset() + i] != 0.0) {
+        fd[f.offset() + i] *= delta;
+      }
     }
   }
 
@@ -49,7 +54,7 @@ public final class MultiplicativeUpdate {
       }
       int ai = a.offset() + i;
       int bi = b.offset() + i;
-      ad[ai] = ad[ai] * rho + nd[num.offset() + i] * fi;
+      ad[ai] = ad[ai] * rho + (fi == 0.0 ? 0.0 : nd[num.offset() + i] * fi); // 0·∞: as in update
       bd[bi] = bd[bi] * rho + dd[den.offset() + i];
       double h = ad[ai] / bd[bi];
       fd[f.offset() + i] = gamma != 1.0 ? Math.pow(h, gamma) : h;

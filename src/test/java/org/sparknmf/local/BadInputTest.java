@@ -1,5 +1,6 @@
 package org.sparknmf.local;
 
+import org.sparknmf.testing.TestMatrices;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,12 +22,7 @@ class BadInputTest {
   }
 
   private static double[][] with(int i, int j, double v) {
-    double[][] x = new double[X.length][];
-    for (int r = 0; r < X.length; r++) {
-      x[r] = X[r].clone();
-    }
-    x[i][j] = v;
-    return x;
+    return TestMatrices.withEntry(X, i, j, v);
   }
 
   @Test
@@ -141,6 +137,64 @@ class BadInputTest {
   @Test
   void featureNamesOfWrongLength() {
     assertRejected(() -> new NMF(1).setFeatureNames("a", "b").fit(X), "2 names", "3 features");
+  }
+
+  @Test
+  void nullAndMissingRows() {
+    assertRejected(() -> new NMF(1).fit((double[][]) null), "X", "null");
+    assertRejected(() -> new NMF(1).fit(new double[][] {{1, 2}, null}), "row 1", "no values");
+    NMF nmf = new NMF(2).fit(X);
+    assertRejected(() -> nmf.transform((double[][]) null), "X", "null");
+  }
+
+  @Test
+  void sparseNanAndInfiniteEntriesNameRowAndColumn() {
+    CsrMatrix nan = new CsrMatrix(3, 3, new int[] {0, 1, 1, 2}, new int[] {0, 2}, new double[] {1.0, Double.NaN});
+    assertRejected(() -> new MiniBatchNMF(1).fit(nan), "NaN", "row 2", "column 2");
+    CsrMatrix inf = new CsrMatrix(2, 3, new int[] {0, 2, 2}, new int[] {0, 1},
+        new double[] {1.0, Double.POSITIVE_INFINITY});
+    assertRejected(() -> new NMF(1).fit(inf), "infinite", "row 0", "column 1");
+  }
+
+  @Test
+  void nonFiniteNumbersForParameters() {
+    assertRejected(() -> new NMF().setTol(Double.NaN), "tol", "NaN");
+    assertRejected(() -> new NMF().setBetaLoss(Double.NaN), "beta_loss", "NaN");
+    assertRejected(() -> new MiniBatchNMF().setBetaLoss(Double.POSITIVE_INFINITY), "beta_loss", "Infinity");
+    assertRejected(() -> new NMF().setAlphaW(Double.POSITIVE_INFINITY), "alpha_W", "Infinity");
+    assertRejected(() -> new MiniBatchNMF().setAlphaH(Double.NaN), "alpha_H", "NaN");
+    assertRejected(() -> new NMF().setRandomState(1L << 32), "random_state", "4294967296");
+    assertRejected(() -> new MiniBatchNMF().setNComponents("0"), "n_components", "got 0");
+  }
+
+  @Test
+  void newDataIsCheckedLikeTrainingData() {
+    NMF nmf = new NMF(2).fit(X);
+    assertRejected(() -> nmf.transform(with(1, 2, Double.NaN)), "NaN", "row 1", "column 2");
+    MiniBatchNMF mb = new MiniBatchNMF(2).fit(X);
+    assertRejected(() -> mb.transform(with(0, 1, Double.NEGATIVE_INFINITY)), "infinite", "row 0", "column 1");
+    assertRejected(() -> mb.partialFit(with(3, 0, -1)), "negative", "-1", "row 3", "column 0");
+    double[][] positive = {{1, 2}, {3, 4}, {5, 6}};
+    MiniBatchNMF is = new MiniBatchNMF(1).setBetaLoss("itakura-saito").setMaxIter(5).fit(positive);
+    assertRejected(() -> is.transform(new double[][] {{1, 0}}), "zeros", "beta_loss");
+  }
+
+  @Test
+  void customWNotFiniteOrAllZero() {
+    double[][] h = {{1, 1, 1}, {1, 1, 1}};
+    NMF nmf = new NMF(2).setInit("custom");
+    double[][] nanW = {{1, 1}, {1, 1}, {1, Double.NaN}, {1, 1}};
+    assertRejected(() -> nmf.fitTransform(X, nanW, h), "W", "NaN", "row 2", "column 1");
+    double[][] zeroW = new double[4][2];
+    assertRejected(() -> nmf.fitTransform(X, zeroW, h), "W", "zeros");
+    MiniBatchNMF mb = new MiniBatchNMF(2).setInit("custom");
+    assertRejected(() -> mb.fitTransform(X, new double[][] {{1, 1}, {1, 1}, {1, 1}, {1, 1}},
+        new double[][] {{1, 1, 1}}), "H", "(1, 3)", "(2, 3)");
+  }
+
+  @Test
+  void miniBatchNndsvdNeedsFewComponents() {
+    assertRejected(() -> new MiniBatchNMF(4).setInit("nndsvda").fit(X), "init='nndsvda'", "n_components", "3");
   }
 
   @Test
