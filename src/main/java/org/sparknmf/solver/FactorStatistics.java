@@ -155,7 +155,7 @@ public final class FactorStatistics implements Serializable {
         double[] qd = q.data();
         for (int e = 0, size = (to - from) * n; e < size; e++) {
           double v = whBuffer[e];
-          qd[e] = Math.pow(beta < 1.0 && v == 0.0 ? EPSILON : v, beta - 1.0);
+          qd[e] = ScalarPower.of(beta < 1.0 && v == 0.0 ? EPSILON : v, beta - 1.0);
         }
         DenseMatrix out = side == Side.W ? rowsOf(denominator, from, to) : rowsOf(denominator, 0, rows);
         side.contract(q, wb, ht, out);

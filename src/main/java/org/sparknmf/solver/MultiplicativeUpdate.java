@@ -22,9 +22,7 @@ public final class MultiplicativeUpdate {
     double[] dd = den.data();
     for (int i = 0, n = f.rows() * f.cols(); i < n; i++) {
       double delta = nd[num.offset() + i] / dd[den.offset() + i];
-      if (gamma != 1.0) {
-        delta = Math.pow(delta, gamma);
-      }
+      delta = ScalarPower.of(delta, gamma);
       // A zero stays zero: multiplying would give 0·∞ = NaN when num / den overflows. It does when
       // a zero row of W makes den 0 (read as epsilon) while num = X·Hᵀ is near 1e300, as with |X|
       // near 1e150 and nndsvda's fill of X.mean() in H; scikit-learn gets NaN there.
@@ -49,15 +47,13 @@ public final class MultiplicativeUpdate {
     double[] bd = b.data();
     for (int i = 0, n = f.rows() * f.cols(); i < n; i++) {
       double fi = fd[f.offset() + i];
-      if (gamma != 1.0) {
-        fi = Math.pow(fi, 1.0 / gamma);
-      }
+      fi = ScalarPower.of(fi, 1.0 / gamma);
       int ai = a.offset() + i;
       int bi = b.offset() + i;
       ad[ai] = ad[ai] * rho + (fi == 0.0 ? 0.0 : nd[num.offset() + i] * fi); // 0·∞: as in update
       bd[bi] = bd[bi] * rho + dd[den.offset() + i];
       double h = ad[ai] / bd[bi];
-      fd[f.offset() + i] = gamma != 1.0 ? Math.pow(h, gamma) : h;
+      fd[f.offset() + i] = ScalarPower.of(h, gamma);
     }
   }
 
