@@ -31,8 +31,8 @@ import scala.Tuple2;
  *
  * <p>NNDSVD takes V and the singular values from the eigenpairs of XᵀX ({@link Svd#gramEigen}):
  * ARPACK with a distributed Gram-times-vector product, one Spark job per product and no
- * {@code n × n} matrix anywhere, when {@code 2k < n_features}; otherwise the Gram matrix formed on
- * the driver. Sums run in partition order and ARPACK starts from a fixed vector, so the same X
+ * {@code n × n} matrix anywhere, when {@code 2k < n_features} and {@code n_features ≥ 100};
+ * otherwise the Gram matrix formed in one job and decomposed on the driver. Sums run in partition order and ARPACK starts from a fixed vector, so the same X
  * gives the same start on every run (MLlib's {@code computeSVD}, which this replaced, does not:
  * ARPACK's own start vector and Spark's unordered reductions change the last bits).
  */

@@ -194,15 +194,16 @@ public final class Svd {
   /**
    * Leading k eigenpairs of a symmetric {@code n × n} Gram matrix known through its products
    * ({@code times}: y = G·v) — X spread over a cluster, say, one pass over X per product: by ARPACK
-   * when 2k &lt; n, else by {@code dsyevr} on the matrix {@code formed} gives. Returns {eigenvalues
-   * descending, eigenvectors n × k row-major}.
+   * when 2k &lt; n and n ≥ 100, else by {@code dsyevr} on the matrix {@code formed} gives (MLlib's
+   * {@code computeSVD} rule: below 100 columns one pass forming G beats ARPACK's dozens of passes).
+   * Returns {eigenvalues descending, eigenvectors n × k row-major}.
    */
   public static double[][] gramEigen(int n, int k, BiConsumer<double[], double[]> times,
       java.util.function.Supplier<DenseMatrix> formed) {
     if (k < 1 || k > n) {
       throw new IllegalArgumentException("k = " + k + " must be in [1, " + n + "]");
     }
-    return 2 * k < n ? arpack(times, n, k) : eigenOfGram(formed.get(), k);
+    return 2 * k < n && n >= 100 ? arpack(times, n, k) : eigenOfGram(formed.get(), k);
   }
 
   /** Leading k eigenpairs of {@code gram} (overwritten) by LAPACK {@code dsyevr}. */
