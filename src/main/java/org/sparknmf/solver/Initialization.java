@@ -5,13 +5,14 @@ import java.util.List;
 import java.util.function.DoubleSupplier;
 import org.sparknmf.linalg.DataMatrix;
 import org.sparknmf.linalg.DenseMatrix;
+import org.sparknmf.linalg.RandomizedSvd;
 import org.sparknmf.linalg.Svd;
 import org.sparknmf.util.NumpyRandomState;
 
 /**
  * Starting factors, as scikit-learn's {@code _initialize_nmf} makes them: {@code random} (|N(0,1)|
  * scaled by sqrt(mean(X)/k), NumPy's generator so seeds agree) and the NNDSVD family (Boutsidis &amp;
- * Gallopoulos 2008) from a truncated SVD.
+ * Gallopoulos 2008) from scikit-learn's randomized SVD ({@link RandomizedSvd}), drawn from the same seed.
  */
 public final class Initialization {
 
@@ -32,14 +33,17 @@ public final class Initialization {
     if ("random".equals(init)) {
       return random(x, k, seed);
     }
-    Factors f = nndsvd(x, k);
+    // scikit-learn passes random_state on to randomized_svd and to nndsvdar's fill: an int seeds a
+    // fresh RandomState in each, None shares NumPy's global one (here: one entropy-seeded stream).
+    NumpyRandomState svdRng = NumpyRandomState.fromSeedOrEntropy(seed);
+    Factors f = nndsvd(RandomizedSvd.of(x, k, svdRng), x.rows(), x.cols(), k);
     if ("nndsvda".equals(init)) {
       double avg = x.mean();
       fillZeros(f.w(), () -> avg);
       fillZerosOfH(f.ht(), () -> avg);
     } else if ("nndsvdar".equals(init)) {
       double avg = x.mean();
-      NumpyRandomState rng = NumpyRandomState.fromSeedOrEntropy(seed);
+      NumpyRandomState rng = seed == null ? svdRng : new NumpyRandomState(seed);
       fillZeros(f.w(), () -> nndsvdarFill(avg, rng));
       fillZerosOfH(f.ht(), () -> nndsvdarFill(avg, rng));
     }
@@ -96,10 +100,7 @@ public final class Initialization {
     return Math.abs(avg * rng.standardNormal() / 100.0);
   }
 
-  private static Factors nndsvd(DataMatrix x, int k) {
-    Svd.Result svd = Svd.truncated(x, k);
-    int m = x.rows();
-    int n = x.cols();
+  private static Factors nndsvd(Svd.Result svd, int m, int n, int k) {
     DenseMatrix w = new DenseMatrix(m, k);
     DenseMatrix ht = new DenseMatrix(n, k);
     double[] u = new double[m];

@@ -118,6 +118,15 @@ class LiveScikitLearnTest {
         p -> p.put("n_components", 3).put("init", "nndsvdar").put("solver", "cd").put("random_state", 0)));
     list.add(fit("nmf_mu_nndsvdar_rank3", "NMF", lowRank, null, false,
         p -> p.put("n_components", 3).put("init", "nndsvdar").put("solver", "mu").put("random_state", 0)));
+    // NNDSVD where k + 10 < min(m, n): scikit-learn's randomized SVD is an approximation, which
+    // spark-nmf follows step by step (7 power iterations for the tall X, k < 0.1·40; the wide CSR X
+    // is transposed first and gets 4).
+    list.add(fit("nmf_cd_nndsvda_randomized_svd", "NMF", dense(data(61, 60, 40, 0.15)), null, false,
+        p -> p.put("n_components", 3).put("init", "nndsvda").put("solver", "cd").put("random_state", 0)));
+    list.add(fit("nmf_mu_nndsvd_randomized_svd_wide_csr", "NMF", csr(data(62, 30, 80, 0.5)), null, false,
+        p -> p.put("n_components", 4).put("init", "nndsvd").put("solver", "mu").put("random_state", 7)));
+    list.add(fit("nmf_cd_nndsvdar_randomized_svd", "NMF", dense(data(63, 50, 45, 0.2)), null, false,
+        p -> p.put("n_components", 6).put("init", "nndsvdar").put("solver", "cd").put("random_state", 42)));
     // init=None with n_components > min(n_samples, n_features): scikit-learn's rule picks 'random'.
     DataMatrix narrow = dense(data(31, 30, 5, 0.1));
     list.add(fit("nmf_cd_init_none_k6_of_5", "NMF", narrow, dense(data(32, 4, 5, 0.1)), false,
