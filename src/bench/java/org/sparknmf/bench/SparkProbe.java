@@ -1,0 +1,92 @@
+package org.sparknmf.bench;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobEnd;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+
+/**
+ * Splits the Spark jobs of a fit into compute and overhead. A job's compute is, per stage, its
+ * longest task's run time (the critical path when a stage's tasks fit in one wave of slots); the
+ * rest of the job's wall time is Spark's: scheduling, serialization, task launch, result fetch.
+ */
+final class SparkProbe extends SparkListener {
+
+  private final Map<Integer, Integer> jobOfStage = new HashMap<>();
+  private final Map<Integer, Long> jobStart = new HashMap<>();
+  private final Map<Integer, Long> longestTask = new HashMap<>();
+  /** Jobs per call site (the user code line that started the job). */
+  private final Map<String, Integer> sites = new java.util.TreeMap<>();
+  /** Per finished job: {wall ms, compute ms}. */
+  private final java.util.List<long[]> finished = new java.util.ArrayList<>();
+
+  @Override
+  public synchronized void onJobStart(SparkListenerJobStart start) {
+    jobStart.put(start.jobId(), start.time());
+    // The result stage is named after the call that started the job, e.g. "collect at X.java:47".
+    String site = start.stageInfos().isEmpty() ? "?" : start.stageInfos().last().name();
+    sites.merge(site, 1, Integer::sum);
+    scala.collection.Iterator<Object> ids = start.stageIds().iterator();
+    while (ids.hasNext()) {
+      jobOfStage.put((Integer) ids.next(), start.jobId());
+    }
+  }
+
+  @Override
+  public synchronized void onTaskEnd(SparkListenerTaskEnd end) {
+    if (end.taskMetrics() != null) {
+      longestTask.merge(end.stageId(), end.taskMetrics().executorRunTime(), Math::max);
+    }
+  }
+
+  @Override
+  public synchronized void onJobEnd(SparkListenerJobEnd end) {
+    Long t0 = jobStart.remove(end.jobId());
+    if (t0 == null) {
+      return;
+    }
+    long compute = 0;
+    for (Map.Entry<Integer, Integer> e : jobOfStage.entrySet()) {
+      if (e.getValue() == end.jobId()) {
+        Long t = longestTask.remove(e.getKey());
+        compute += t == null ? 0 : t;
+      }
+    }
+    finished.add(new long[] {end.time() - t0, compute});
+    jobOfStage.values().removeIf(j -> j == end.jobId());
+  }
+
+  synchronized void reset() {
+    sites.clear();
+    finished.clear();
+  }
+
+  /** Where the jobs came from, e.g. {collect at OrderedAggregation.java:47=60, ...}. */
+  synchronized Map<String, Integer> sites() {
+    return new java.util.TreeMap<>(sites);
+  }
+
+  synchronized int jobs() {
+    return finished.size();
+  }
+
+  /**
+   * The median job's wall time and its overhead (wall − compute), in ms. In a MiniBatchNMF fit
+   * nearly every job is one step, so these are a step's job and what Spark adds to it.
+   */
+  synchronized double[] medianWallAndOverhead() {
+    if (finished.isEmpty()) {
+      return new double[] {Double.NaN, Double.NaN};
+    }
+    long[] wall = finished.stream().mapToLong(j -> j[0]).sorted().toArray();
+    long[] overhead = finished.stream().mapToLong(j -> Math.max(0, j[0] - j[1])).sorted().toArray();
+    return new double[] {median(wall), median(overhead)};
+  }
+
+  private static double median(long[] sorted) {
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+  }
+}
