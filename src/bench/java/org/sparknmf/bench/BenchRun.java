@@ -176,6 +176,7 @@ public final class BenchRun implements Callable<Integer> {
       double[] job = probe.medianWallAndOverhead();
       row.set("spark_jobs", probe.jobs()).set("step_ms", job[0]).set("overhead_pct", 100 * job[1] / job[0]);
       System.out.println("bench-run: Spark jobs of the fit by call site: " + probe.sites());
+      System.out.println("bench-run: " + probe.taskPhases());
       notes.add(String.format("jobs/step %.2f; median job %.1f ms of which Spark %.1f ms; empty job %.1f ms",
           probe.jobs() / (double) Math.max(1, work), job[0], job[1], emptyJobMs()));
     }
@@ -185,6 +186,7 @@ public final class BenchRun implements Callable<Integer> {
     }
     if (targetError != null) {
       row.set("target_error", targetError);
+      notes.add("target " + targetError);
       searchTarget(fitter, fit, row, notes);
     }
     row.set("rss_peak_mb", rssPeakMb()).set("note", String.join("; ", notes));
@@ -305,26 +307,50 @@ public final class BenchRun implements Callable<Integer> {
     return m;
   }
 
-  /** X as a DataFrame of feature vectors (sparse for CSR), in {@code partitions} slices. */
+  /**
+   * X as a DataFrame of feature vectors (sparse for CSR), in {@code partitions} slices, rows in
+   * order. The rows are made on the executors from a broadcast copy of X's arrays: parallelizing the
+   * rows themselves would put each slice's data into its partition object, which every later task
+   * on the cached data serializes and deserializes again (60 ms a task on the text set), a cost no
+   * file-based input has.
+   */
   private Dataset<Row> vectors(DataMatrix x) {
-    List<Row> rows = new ArrayList<>(x.rows());
-    if (x instanceof CsrMatrix c) {
-      for (int i = 0; i < c.rows(); i++) {
-        int from = c.rowBegin(i);
-        int to = c.rowEnd(i);
-        rows.add(RowFactory.create(Vectors.sparse(c.cols(), Arrays.copyOfRange(c.indices(), from, to),
-            Arrays.copyOfRange(c.values(), from, to))));
-      }
-    } else {
-      DenseMatrix d = (DenseMatrix) x;
-      for (int i = 0; i < d.rows(); i++) {
-        rows.add(RowFactory.create(Vectors.dense(d.rowRange(i, i + 1).copy().data())));
-      }
-    }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int slices = partitions > 0 ? partitions : jsc.defaultParallelism();
-    return spark.createDataFrame(jsc.parallelize(rows, slices),
-        new StructType().add("features", new VectorUDT(), false));
+    int m = x.rows();
+    int n = x.cols();
+    JavaRDD<Row> rows;
+    if (x instanceof CsrMatrix c) {
+      int[] indptr = new int[m + 1]; // positions in c's arrays, which may be shared with a larger X
+      for (int i = 0; i < m; i++) {
+        indptr[i] = c.rowBegin(i);
+        indptr[i + 1] = c.rowEnd(i);
+      }
+      Broadcast<int[]> bp = jsc.broadcast(indptr);
+      Broadcast<int[]> bi = jsc.broadcast(c.indices());
+      Broadcast<double[]> bv = jsc.broadcast(c.values());
+      rows = rowIds(jsc, m, slices).map(i -> {
+        int from = bp.value()[i];
+        int to = bp.value()[i + 1];
+        return RowFactory.create(Vectors.sparse(n, Arrays.copyOfRange(bi.value(), from, to),
+            Arrays.copyOfRange(bv.value(), from, to)));
+      });
+    } else {
+      Broadcast<double[]> bd = jsc.broadcast(x.toDense().data());
+      rows = rowIds(jsc, m, slices).map(i -> RowFactory.create(
+          Vectors.dense(Arrays.copyOfRange(bd.value(), i * n, (i + 1) * n))));
+    }
+    return spark.createDataFrame(rows, new StructType().add("features", new VectorUDT(), false));
+  }
+
+  /** 0 … m−1 in {@code slices} contiguous slices; each partition holds only its slice number. */
+  private static JavaRDD<Integer> rowIds(JavaSparkContext jsc, int m, int slices) {
+    List<Integer> sliceIds = new ArrayList<>(slices);
+    for (int t = 0; t < slices; t++) {
+      sliceIds.add(t);
+    }
+    return jsc.parallelize(sliceIds, slices).flatMap(t -> java.util.stream.IntStream
+        .range((int) ((long) t * m / slices), (int) ((long) (t + 1) * m / slices)).boxed().iterator());
   }
 
   /** Dense X as (row, col, value) triples for ALS, made on the executors from a broadcast copy. */
@@ -333,12 +359,8 @@ public final class BenchRun implements Callable<Integer> {
     double[] values = x.toDense().data();
     int n = x.cols();
     Broadcast<double[]> b = jsc.broadcast(values);
-    List<Integer> rowIds = new ArrayList<>();
-    for (int i = 0; i < x.rows(); i++) {
-      rowIds.add(i);
-    }
     int slices = partitions > 0 ? partitions : jsc.defaultParallelism();
-    JavaRDD<Row> rdd = jsc.parallelize(rowIds, slices).flatMap(i -> {
+    JavaRDD<Row> rdd = rowIds(jsc, x.rows(), slices).flatMap(i -> {
       double[] d = b.value();
       List<Row> out = new ArrayList<>(n);
       for (int j = 0; j < n; j++) {

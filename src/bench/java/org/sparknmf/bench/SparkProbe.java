@@ -19,6 +19,8 @@ final class SparkProbe extends SparkListener {
   private final Map<Integer, Long> longestTask = new HashMap<>();
   /** Jobs per call site (the user code line that started the job). */
   private final Map<String, Integer> sites = new java.util.TreeMap<>();
+  /** Task time by phase, summed over all tasks, ms: deserialize, run, result serialize, fetch, GC. */
+  private final long[] phases = new long[5];
   /** Per finished job: {wall ms, compute ms}. */
   private final java.util.List<long[]> finished = new java.util.ArrayList<>();
 
@@ -38,6 +40,11 @@ final class SparkProbe extends SparkListener {
   public synchronized void onTaskEnd(SparkListenerTaskEnd end) {
     if (end.taskMetrics() != null) {
       longestTask.merge(end.stageId(), end.taskMetrics().executorRunTime(), Math::max);
+      phases[0] += end.taskMetrics().executorDeserializeTime();
+      phases[1] += end.taskMetrics().executorRunTime();
+      phases[2] += end.taskMetrics().resultSerializationTime();
+      phases[3] += end.taskInfo().gettingResultTime() > 0 ? end.taskInfo().finishTime() - end.taskInfo().gettingResultTime() : 0;
+      phases[4] += end.taskMetrics().jvmGCTime();
     }
   }
 
@@ -61,11 +68,19 @@ final class SparkProbe extends SparkListener {
   synchronized void reset() {
     sites.clear();
     finished.clear();
+    java.util.Arrays.fill(phases, 0);
   }
 
   /** Where the jobs came from, e.g. {collect at OrderedAggregation.java:47=60, ...}. */
   synchronized Map<String, Integer> sites() {
     return new java.util.TreeMap<>(sites);
+  }
+
+  /** Where the tasks' time went, e.g. "deserialize 120 ms, run 900 ms, ...", over all tasks. */
+  synchronized String taskPhases() {
+    return String.format("tasks: deserialize %d ms, run %d ms, result serialization %d ms, result fetch %d ms,"
+        + " GC %d ms; jobs' wall %d ms", phases[0], phases[1], phases[2], phases[3], phases[4],
+        finished.stream().mapToLong(j -> j[0]).sum());
   }
 
   synchronized int jobs() {

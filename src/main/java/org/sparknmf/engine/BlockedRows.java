@@ -142,13 +142,15 @@ public final class BlockedRows implements AutoCloseable {
   }
 
   /**
-   * Blocks rows given with their ids (unique, not necessarily contiguous). With {@code partitions}
-   * &gt; 0 the rows are range-partitioned by id into that many blocks of consecutive ids; with 0 the
-   * input's partitioning is kept (rows are sorted by id within each partition).
+   * Blocks rows given with their ids. With {@code partitions} &gt; 0 the ids must be 0 … m−1, and
+   * the rows are split into that many blocks of consecutive ids, sizes differing by at most one
+   * (one job counts them); with 0 the ids need only be unique and the input's partitioning is kept.
    */
   public static BlockedRows fromIndexed(JavaPairRDD<Long, Vector> rows, int partitions,
       StorageLevel level) {
-    JavaPairRDD<Long, Vector> placed = partitions > 0 ? rows.sortByKey(true, partitions) : rows;
+    JavaPairRDD<Long, Vector> placed = partitions > 0
+        ? rows.repartitionAndSortWithinPartitions(new ContiguousRanges(partitions, rows.count()))
+        : rows;
     JavaRDD<RowBlock> blocks = placed.mapPartitionsWithIndex(BlockedRows::block, true).persist(level);
     List<PartitionFacts> facts = SparkErrors.rethrowingBadInput(() ->
         blocks.mapPartitionsWithIndex((p, it) -> describe(p, it), true).collect());

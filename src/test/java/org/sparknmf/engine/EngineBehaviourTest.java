@@ -222,6 +222,15 @@ class EngineBehaviourTest {
       assertEquals(8, b.cols());
       assertEquals(3, b.numPartitions());
       assertArrayEquals(x.data(), b.collect().toDense().data(), "rows in input order");
+      assertArrayEquals(new int[] {10, 10, 10}, b.partitionRows(), "equal contiguous blocks");
+    }
+    // The split is a function of the rows alone: not of how many RDDs the session made before
+    // (Spark's sortByKey samples its bounds with a seed drawn from the RDD id).
+    for (int extra = 0; extra < 3; extra++) {
+      LocalSpark.jsc().parallelize(List.of(1, 2, 3)).map(v -> v + 1).count();
+      try (BlockedRows b = BlockedRows.fromDataset(df, "features", 4, StorageLevel.MEMORY_ONLY())) {
+        assertArrayEquals(new int[] {8, 7, 8, 7}, b.partitionRows(), "ids i·4/30 after " + extra + " RDDs");
+      }
     }
   }
 
