@@ -224,12 +224,24 @@ class EngineBehaviourTest {
       assertArrayEquals(x.data(), b.collect().toDense().data(), "rows in input order");
       assertArrayEquals(new int[] {10, 10, 10}, b.partitionRows(), "equal contiguous blocks");
     }
-    // The split is a function of the rows alone: not of how many RDDs the session made before
-    // (Spark's sortByKey samples its bounds with a seed drawn from the RDD id).
+  }
+
+  /**
+   * Blocks are the exact ranges ⌊i·P/m⌋, whatever the session ran before. Spark's sortByKey would
+   * sample its bounds once m exceeds its sample (here 240 rows), with a seed drawn from the RDD id.
+   */
+  @Test
+  void blocksAreExactRangesOfRowIds() {
+    StructType schema = new StructType().add("features", new VectorUDT());
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 2003; i++) {
+      rows.add(RowFactory.create(Vectors.dense(i % 7, 1.0)));
+    }
+    Dataset<Row> df = LocalSpark.session().createDataFrame(rows, schema).repartition(1);
     for (int extra = 0; extra < 3; extra++) {
       LocalSpark.jsc().parallelize(List.of(1, 2, 3)).map(v -> v + 1).count();
       try (BlockedRows b = BlockedRows.fromDataset(df, "features", 4, StorageLevel.MEMORY_ONLY())) {
-        assertArrayEquals(new int[] {8, 7, 8, 7}, b.partitionRows(), "ids i·4/30 after " + extra + " RDDs");
+        assertArrayEquals(new int[] {501, 501, 501, 500}, b.partitionRows(), "after " + extra + " other jobs");
       }
     }
   }
