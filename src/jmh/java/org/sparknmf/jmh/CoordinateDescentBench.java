@@ -1,17 +1,8 @@
 package org.sparknmf.jmh;
 
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import org.sparknmf.linalg.DenseMatrix;
 import org.sparknmf.solver.BetaLoss;
 import org.sparknmf.solver.CoordinateDescent;
@@ -27,13 +18,7 @@ import org.sparknmf.solver.Side;
  * <p>Flops per sweep: {@code rows·k·(2k + 4)} (the gradient's dot product, the step, the violation).
  * Bytes: the factor read and written, the numerator {@code X·Hᵀ} read, and the Gram matrix.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(1)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@State(Scope.Benchmark)
-public class CoordinateDescentBench {
+public class CoordinateDescentBench extends KernelBenchmark {
 
   @Param({"10", "20"})
   int k;

@@ -1,17 +1,8 @@
 package org.sparknmf.jmh;
 
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import org.sparknmf.linalg.DenseMatrix;
 
 /**
@@ -23,13 +14,7 @@ import org.sparknmf.linalg.DenseMatrix;
  * <p>Flops: {@code 2mnk} ({@code 2mk²} for the Gram). Bytes: X and the factor read once, the
  * output read and written once.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(1)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@State(Scope.Benchmark)
-public class DenseProductBench {
+public class DenseProductBench extends KernelBenchmark {
 
   @Param({"10", "20"})
   int k;

@@ -1,17 +1,8 @@
 package org.sparknmf.jmh;
 
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import org.sparknmf.linalg.CsrMatrix;
 import org.sparknmf.linalg.DataMatrix;
 import org.sparknmf.linalg.DenseMatrix;
@@ -41,13 +32,7 @@ import org.sparknmf.solver.Side;
  * Bytes: X, W and Hᵀ read, the updated factor written, the statistics workspaces written and read,
  * and WH / Q / R buffers written and read where the loss forms them.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(1)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@State(Scope.Benchmark)
-public class MultiplicativeUpdateBench {
+public class MultiplicativeUpdateBench extends KernelBenchmark {
 
   @Param({"2", "1", "0"})
   double beta;

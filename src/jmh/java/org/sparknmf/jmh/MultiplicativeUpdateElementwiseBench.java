@@ -1,17 +1,8 @@
 package org.sparknmf.jmh;
 
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import org.sparknmf.linalg.CsrMatrix;
 import org.sparknmf.linalg.DenseMatrix;
 import org.sparknmf.solver.BetaLoss;
@@ -30,13 +21,7 @@ import org.sparknmf.solver.Side;
  * per entry). Bytes per entry of F: 16 (restore) + the denominator (24, 8, 16) + 40 (the update
  * reads F, numerator and denominator and writes F and the regularised denominator).
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(1)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@State(Scope.Benchmark)
-public class MultiplicativeUpdateElementwiseBench {
+public class MultiplicativeUpdateElementwiseBench extends KernelBenchmark {
 
   @Param({"2", "1", "0"})
   double beta;

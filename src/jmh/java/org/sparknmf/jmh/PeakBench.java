@@ -1,19 +1,12 @@
 package org.sparknmf.jmh;
 
 import dev.ludovic.netlib.blas.BLAS;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Threads;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * This machine's peaks, against which {@link BenchReport} rates the kernels: dgemm of the BLAS the
@@ -22,12 +15,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * GB/s (a copy moves 16 bytes per entry as counted here; the write-allocate read of the
  * destination is not counted). The arrays are larger than the caches.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(1)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-public class PeakBench {
+public class PeakBench extends KernelBenchmark {
 
   /** Parameter names are shared by every benchmark of a run: these have names of their own. */
   @State(Scope.Benchmark)

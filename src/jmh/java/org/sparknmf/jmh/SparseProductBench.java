@@ -1,17 +1,8 @@
 package org.sparknmf.jmh;
 
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import org.sparknmf.linalg.CsrMatrix;
 import org.sparknmf.linalg.DenseMatrix;
 
@@ -25,13 +16,7 @@ import org.sparknmf.linalg.DenseMatrix;
  * once and the output read and written once; the gathers and scatters re-read factor rows from the
  * caches, which this does not count.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(1)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@State(Scope.Benchmark)
-public class SparseProductBench {
+public class SparseProductBench extends KernelBenchmark {
 
   @Param({"0.001", "0.01"})
   double density;
