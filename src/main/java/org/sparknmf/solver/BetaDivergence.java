@@ -139,8 +139,25 @@ public final class BetaDivergence {
       double normWh = dot(w.gram().data(), ht.gram().data());
       return x.squaredNorm() + normWh - 2.0 * cross;
     }
+    // A plain loop, not the entry visitor: its lambda calls per entry made this the mini-batch
+    // step's costliest part. Same order of summation, so the same bits.
     double[] s = new double[1];
-    forEachEntryWithWh(x, w, ht, true, (v, wh) -> s[0] += (v - wh) * (v - wh), null);
+    forEachWhBlock(x, w, ht, (xb, wh) -> {
+      DenseMatrix d = xb instanceof DenseMatrix dense ? dense : xb.toDense();
+      double[] xs = d.data();
+      double[] p = wh.data();
+      int n = d.cols();
+      double acc = s[0];
+      for (int i = 0; i < d.rows(); i++) {
+        int xBase = d.offset() + i * n;
+        int pBase = i * n;
+        for (int j = 0; j < n; j++) {
+          double diff = xs[xBase + j] - p[pBase + j];
+          acc += diff * diff;
+        }
+      }
+      s[0] = acc;
+    });
     return s[0];
   }
 
