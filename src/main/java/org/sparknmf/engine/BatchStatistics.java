@@ -6,6 +6,8 @@ import org.sparknmf.linalg.DenseMatrix;
 import org.sparknmf.solver.BetaDivergence;
 import org.sparknmf.solver.BetaLoss;
 import org.sparknmf.solver.FactorStatistics;
+import org.sparknmf.solver.MiniBatchSolver;
+import org.sparknmf.solver.NmfOptions;
 import org.sparknmf.solver.Side;
 
 /**
@@ -50,6 +52,16 @@ final class BatchStatistics implements Serializable {
     s.violation = violation;
     s.rows = xb.rows();
     return s;
+  }
+
+  /**
+   * One mini-batch step on rows {@code xb}: updates their W rows {@code wb} in place (solves them
+   * afresh when {@code wb} is null) and returns the statistics of the updated rows.
+   */
+  static BatchStatistics step(NmfOptions o, DataMatrix xb, DenseMatrix wb, DenseMatrix ht) {
+    DenseMatrix w = wb == null ? MiniBatchSolver.updateW(o, xb, null, ht, null)
+        : MiniBatchSolver.updateW(o, xb, wb, ht, FactorStatistics.zeros(Side.W, o.betaLoss(), xb.rows(), wb.cols()));
+    return of(xb, w, ht, o.betaLoss(), true, 0.0);
   }
 
   /** Adds {@code other} into this. Returns this. */

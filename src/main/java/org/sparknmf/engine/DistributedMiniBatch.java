@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.HashPartitioner;
+import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -20,26 +21,32 @@ import org.sparknmf.solver.MiniBatchState;
 import org.sparknmf.solver.NmfOptions;
 import org.sparknmf.solver.Regularization;
 import org.sparknmf.solver.Side;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 
 /**
- * MiniBatchNMF over row-partitioned X: each step is one Spark job. With Hᵀ broadcast, every
+ * MiniBatchNMF over row-partitioned X. When all partitions can run at once, the steps of several
+ * epochs run in one barrier stage whose tasks take Hᵀ from the driver over a socket
+ * ({@link BarrierMiniBatch}); otherwise each step is one Spark job. Either way, with Hᵀ given, every
  * partition updates the W rows of its slice of the batch ({@link Slicing}) and sums the statistics
  * for H and the batch cost over them ({@link BatchStatistics}, {@link OrderedAggregation}); the driver then
  * runs the online H update and the stopping rules of {@link MiniBatchState}, exactly as the
- * single-JVM solver does.
+ * single-JVM solver does. Both ways give the same bits.
  *
- * <p>W is kept per slice: slice s of every partition is one {@link FactorLineage}, a new version per
+ * <p>One job per step: W is kept per slice: slice s of every partition is one {@link FactorLineage}, a new version per
  * epoch (W rows are warm-started from the previous epoch), so a lost block is recomputed, never
  * read stale. With {@code fresh_restarts} W is solved afresh each step and not kept.
  *
  * <p>Cost of one step with P partitions, batch b, k components, n features: broadcast n·k doubles
- * (once per executor); aggregated P·(n·k + k²) doubles for Frobenius (a tree of depth
+ * (once per executor; sent to each task in barrier stages); aggregated P·(n·k + k²) doubles for Frobenius (a tree of depth
  * d sends about P^(1/d) of them to the driver); compute O(nnz_batch·k + b·k²) for Frobenius and
  * O(b·n·k) for other betas, spread over the partitions; memory per task n·k doubles (plus b/P·n for
  * other betas). Driver: O(n·k).
  */
 final class DistributedMiniBatch {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DistributedMiniBatch.class);
 
 
   private final JavaSparkContext jsc;
@@ -71,45 +78,29 @@ final class DistributedMiniBatch {
     long maxStepsLong = (long) options.maxIter() * stepsPerEpoch;
     int maxSteps = (int) Math.min(Integer.MAX_VALUE, maxStepsLong);
     boolean fresh = options.freshRestarts();
+    boolean barrier = BarrierMiniBatch.usable(jsc.sc(), x, fresh ? null : w0);
     JavaRDD<DenseMatrix> start = fresh ? null : w0.persist(settings.storageLevel());
     List<FactorLineage<DenseMatrix>> slices = new ArrayList<>();
-    for (int s = 0; !fresh && s < stepsPerEpoch; s++) {
+    for (int s = 0; !fresh && !barrier && s < stepsPerEpoch; s++) {
       slices.add(new FactorLineage<>(sliceOf(start, slicing, s), settings.storageLevel(),
           settings.checkpointInterval(), reliable));
     }
-    DenseMatrix hBuffer = ht.copy();
+    // Barrier stages: every version of W is cut, so no later job recomputes a barrier stage. The
+    // first version is a view of start, which is released below, not by the lineage.
+    FactorLineage<DenseMatrix> stages = !barrier ? null
+        : new FactorLineage<>(fresh ? null : start.mapPartitions(ws -> ws, true), settings.storageLevel(), 1, reliable);
     if (progress.fresh()) {
       state.startFit();
     }
-    int done = progress.stepsDone();
     try {
-      for (int i = progress.finished() ? maxSteps : progress.nextStep(); i < maxSteps; i++) {
-        int s = i % stepsPerEpoch;
-        int batchRows = slicing.batchRows(s);
-        if (batchRows > 0) {
-          BatchStatistics st = step(x, ht, slicing, s, fresh ? null : slices.get(s));
-          Regularization reg = options.regularization(batchRows, x.cols());
-          double cost = state.recordCost(st.divergence(), st.wSum(), st.wSquaredNorm(), ht, reg, batchRows);
-          state.updateH(ht, st.h(), reg);
-          done = i + 1;
-          boolean converged = state.converged(batchRows, cost, ht, hBuffer, m, i, maxSteps);
-          state.reportStep(i, stepsPerEpoch, maxSteps, cost, converged);
-          if (converged) {
-            break;
-          }
-          hBuffer.copyFrom(ht);
-        }
-        progress.at(i + 1, done);
-        int epochs = (i + 1) / stepsPerEpoch;
-        if ((i + 1) % stepsPerEpoch == 0 && i + 1 < maxSteps && checkpoints.due(epochs)) {
-          checkpoints.save(FitCheckpoint.miniBatch(epochs, progress, state, ht), fresh ? null : gathered(x, slices));
-        }
-      }
+      int done = barrier ? barrierStages(x, ht, state, progress, slicing, maxSteps, stages)
+          : jobPerStep(x, ht, state, progress, slicing, maxSteps, slices);
       state.setSteps(done);
       int nIter = (int) ((done + stepsPerEpoch - 1) / stepsPerEpoch);
       Broadcast<DenseMatrix> finalH = fresh ? jsc.broadcast(ht.copy()) : null;
       JavaRDD<DenseMatrix> w = fresh
           ? DistributedTransform.miniBatchW(x, finalH, options, settings.storageLevel(), reliable)
+          : barrier ? FactorLineage.cut(stages.current().mapPartitions(ws -> ws, true), settings.storageLevel(), reliable)
           : assemble(x, slices);
       if (!progress.finished() && checkpoints.on()) {
         progress.finish(done);
@@ -128,10 +119,172 @@ final class DistributedMiniBatch {
           finalH == null ? List.of() : List.of(finalH));
     } finally {
       slices.forEach(FactorLineage::close);
+      if (stages != null) {
+        stages.close();
+      }
       if (start != null) {
         start.unpersist(false);
       }
     }
+  }
+
+  /** The steps from {@code progress}'s next one, one Spark job each. Returns the steps done. */
+  private int jobPerStep(BlockedRows x, DenseMatrix ht, MiniBatchState state, MiniBatchProgress progress,
+      Slicing slicing, int maxSteps, List<FactorLineage<DenseMatrix>> slices) {
+    int stepsPerEpoch = slicing.steps();
+    boolean fresh = options.freshRestarts();
+    DenseMatrix hBuffer = ht.copy();
+    int done = progress.stepsDone();
+    for (int i = progress.finished() ? maxSteps : progress.nextStep(); i < maxSteps; i++) {
+      int s = i % stepsPerEpoch;
+      int batchRows = slicing.batchRows(s);
+      if (batchRows > 0) {
+        BatchStatistics st = step(x, ht, slicing, s, fresh ? null : slices.get(s));
+        done = i + 1;
+        if (afterStep(state, st, ht, hBuffer, batchRows, x.rows(), i, stepsPerEpoch, maxSteps)) {
+          break;
+        }
+      }
+      progress.at(i + 1, done);
+      int epochs = (i + 1) / stepsPerEpoch;
+      if ((i + 1) % stepsPerEpoch == 0 && i + 1 < maxSteps && checkpoints.due(epochs)) {
+        checkpoints.save(FitCheckpoint.miniBatch(epochs, progress, state, ht), fresh ? null : gathered(x, slices));
+      }
+    }
+    return done;
+  }
+
+  /**
+   * The steps from {@code progress}'s next one in barrier stages ({@link BarrierMiniBatch}): each
+   * runs up to the lineage checkpoint interval in epochs and stops where a fit checkpoint is due.
+   * Returns the steps done; W's versions are in {@code stages}.
+   */
+  private int barrierStages(BlockedRows x, DenseMatrix ht, MiniBatchState state, MiniBatchProgress progress,
+      Slicing slicing, int maxSteps, FactorLineage<DenseMatrix> stages) {
+    int stepsPerEpoch = slicing.steps();
+    boolean fresh = options.freshRestarts();
+    DenseMatrix hBuffer = ht.copy();
+    int done = progress.stepsDone();
+    int first = progress.finished() ? maxSteps : progress.nextStep();
+    String host = jsc.getConf().get("spark.driver.host", "localhost");
+    while (first < maxSteps) {
+      int until = first;
+      int epochs = 0;
+      do {
+        until = Math.min(maxSteps, (until / stepsPerEpoch + 1) * stepsPerEpoch);
+        epochs++;
+      } while (until < maxSteps && epochs < settings.checkpointInterval() && !checkpoints.due(until / stepsPerEpoch));
+      // Where the stage starts from, to replay its steps if Spark reruns it after losing a task.
+      DenseMatrix ht0 = ht.copy();
+      byte[] state0 = Frames.bytes(state);
+      int done0 = done;
+      boolean converged = false;
+      int i = first;
+      try (StepServer server = new StepServer(x.numPartitions(), host)) {
+        JavaRDD<DenseMatrix> out = BarrierMiniBatch.stage(x, fresh ? null : stages.current(), server.address(),
+            options, slicing);
+        if (!fresh) {
+          stages.advance(out, null);
+        }
+        JavaFutureAction<Long> job = out.countAsync();
+        while (true) {
+          awaitTasks(server, job);
+          try {
+            for (i = first; i < until && !converged; i++) {
+              int batchRows = slicing.batchRows(i % stepsPerEpoch);
+              if (batchRows > 0) {
+                List<BatchStatistics> parts = new ArrayList<>();
+                for (Object reply : server.round(new BarrierMiniBatch.Step(i % stepsPerEpoch, ht), job)) {
+                  parts.add((BatchStatistics) reply);
+                }
+                BatchStatistics st = OrderedAggregation.reduceLocally(parts, BatchStatistics::merge,
+                    settings.aggregationDepth());
+                converged = afterStep(state, st, ht, hBuffer, batchRows, x.rows(), i, stepsPerEpoch, maxSteps);
+                done = i + 1;
+              }
+            }
+            server.finish();
+            break;
+          } catch (StepServer.AttemptLost e) {
+            LOG.warn("mini-batch steps {} to {}: {}; replaying them on the stage's next attempt", first, until, e.getMessage());
+            ht.copyFrom(ht0);
+            hBuffer.copyFrom(ht0);
+            state.copyFrom((MiniBatchState) Frames.object(state0));
+            done = done0;
+            converged = false;
+          }
+        }
+        awaitJob(job);
+        if (!fresh) {
+          stages.computed();
+        }
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("cannot open the mini-batch step server", e);
+      }
+      if (converged) {
+        break;
+      }
+      first = i;
+      progress.at(first, done);
+      if (first % stepsPerEpoch == 0 && first < maxSteps && checkpoints.due(first / stepsPerEpoch)) {
+        checkpoints.save(FitCheckpoint.miniBatch(first / stepsPerEpoch, progress, state, ht),
+            fresh ? null : stages.current());
+      }
+    }
+    return done;
+  }
+
+  /** Waits for a full attempt of the stage's tasks; a failed job's error comes out as the job's. */
+  private static void awaitTasks(StepServer server, JavaFutureAction<Long> job) {
+    try {
+      server.awaitAttempt(job);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      job.cancel(true);
+      throw new IllegalStateException("interrupted while waiting for the barrier stage's tasks", e);
+    } catch (IllegalStateException e) {
+      awaitJob(job); // the job's own failure, when it failed
+      throw e;
+    }
+  }
+
+  /** Waits for the job; its failure is thrown as the one-job-per-step path throws it. */
+  private static void awaitJob(JavaFutureAction<Long> job) {
+    try {
+      job.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      job.cancel(true);
+      throw new IllegalStateException("interrupted while waiting for the barrier stage", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause();
+      SparkErrors.rethrowingBadInput(() -> SparkErrors.<RuntimeException>sneaky(cause));
+    }
+  }
+
+  /**
+   * After a step's statistics: records the cost, updates Hᵀ, applies the stopping rules and logs.
+   * {@code hBuffer} holds Hᵀ before the step and, unless the fit converged, after it on return.
+   * Returns whether the fit converged.
+   */
+  private boolean afterStep(MiniBatchState state, BatchStatistics st, DenseMatrix ht, DenseMatrix hBuffer,
+      int batchRows, long samples, int i, int stepsPerEpoch, int maxSteps) {
+    double cost = applyStatistics(state, options, st, ht, batchRows);
+    boolean converged = state.converged(batchRows, cost, ht, hBuffer, samples, i, maxSteps);
+    state.reportStep(i, stepsPerEpoch, maxSteps, cost, converged);
+    if (!converged) {
+      hBuffer.copyFrom(ht);
+    }
+    return converged;
+  }
+
+  /** Records a step's batch cost and updates Hᵀ (in place) from its summed statistics. Returns the cost. */
+  static double applyStatistics(MiniBatchState state, NmfOptions o, BatchStatistics st, DenseMatrix ht,
+      int batchRows) {
+    Regularization reg = o.regularization(batchRows, ht.rows());
+    double cost = state.recordCost(st.divergence(), st.wSum(), st.wSquaredNorm(), ht, reg, batchRows);
+    state.updateH(ht, st.h(), reg);
+    return cost;
   }
 
   /**
@@ -177,9 +330,7 @@ final class DistributedMiniBatch {
         if (xb.rows() == 0) {
           return Collections.emptyIterator();
         }
-        DenseMatrix h = bh.value();
-        DenseMatrix wb = MiniBatchSolver.updateW(o, xb, null, h, null);
-        return List.of(BatchStatistics.of(xb, wb, h, loss, true, 0.0)).iterator();
+        return List.of(BatchStatistics.step(o, xb, null, bh.value())).iterator();
       });
     } else {
       JavaRDD<DenseMatrix> next = slice.advance(x.blocks().zipPartitions(slice.current(), (blocks, ws) -> {
@@ -219,7 +370,7 @@ final class DistributedMiniBatch {
   }
 
   /** Rows of step s within a block. */
-  private static DataMatrix sliceRows(RowBlock block, Slicing slicing, int s) {
+  static DataMatrix sliceRows(RowBlock block, Slicing slicing, int s) {
     int p = block.partition();
     return block.x().rowRange(slicing.from(p, s), slicing.from(p, s + 1));
   }

@@ -112,8 +112,11 @@ final class FactorLineage<T> implements AutoCloseable {
 
   @Override
   public void close() {
+    List<JavaRDD<T>> held = new ArrayList<>();
     for (JavaRDD<T> rdd : java.util.Arrays.asList(previous, anchor, current)) {
-      if (rdd != null) {
+      // The anchor is often the current version too: release each RDD once.
+      if (rdd != null && held.stream().noneMatch(h -> h == rdd)) {
+        held.add(rdd);
         rdd.unpersist(false);
       }
     }

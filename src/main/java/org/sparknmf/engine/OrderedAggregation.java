@@ -3,6 +3,8 @@ package org.sparknmf.engine;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.Function2;
@@ -26,7 +28,7 @@ final class OrderedAggregation {
    */
   static <T> T reduce(JavaRDD<T> rdd, Function2<T, T, T> merge, int depth) {
     int parts = rdd.getNumPartitions();
-    int fan = Math.max(2, (int) Math.ceil(Math.pow(parts, 1.0 / Math.max(1, depth))));
+    int fan = fan(parts, depth);
     JavaPairRDD<Integer, T> level = rdd.mapPartitionsWithIndex((p, it) -> {
       List<Tuple2<Integer, T>> out = new ArrayList<>(1);
       T acc = mergeAll(it, merge);
@@ -44,12 +46,45 @@ final class OrderedAggregation {
           .mapToPair(g -> new Tuple2<>(g._1(), mergeInOrder(g._2(), merge)));
       parts = groups;
     }
-    List<Tuple2<Integer, T>> top = new ArrayList<>(level.collect());
-    top.sort((a, b) -> Integer.compare(a._1(), b._1()));
-    T acc = null;
-    for (Tuple2<Integer, T> t : top) {
-      acc = acc == null ? t._2() : call(merge, acc, t._2());
+    return nonEmpty(mergeInOrder(level.collect(), merge));
+  }
+
+  /**
+   * The same sum as {@link #reduce} of the given per-partition values (null where a partition has
+   * none), with the same tree and order, computed in one JVM: tasks of a barrier stage that have
+   * all gathered the partial results use it to get the bits the driver would.
+   *
+   * @throws IllegalStateException when every value is null
+   */
+  static <T> T reduceLocally(List<T> byPartition, Function2<T, T, T> merge, int depth) {
+    int parts = byPartition.size();
+    int fan = fan(parts, depth);
+    List<Tuple2<Integer, T>> level = new ArrayList<>();
+    for (int p = 0; p < parts; p++) {
+      if (byPartition.get(p) != null) {
+        level.add(new Tuple2<>(p, byPartition.get(p)));
+      }
     }
+    for (int d = 1; d < depth && parts > fan + (parts + fan - 1) / fan; d++) {
+      TreeMap<Integer, List<Tuple2<Integer, T>>> groups = new TreeMap<>();
+      for (Tuple2<Integer, T> t : level) {
+        groups.computeIfAbsent(t._1() / fan, g -> new ArrayList<>()).add(t);
+      }
+      level = new ArrayList<>();
+      for (Map.Entry<Integer, List<Tuple2<Integer, T>>> g : groups.entrySet()) {
+        level.add(new Tuple2<>(g.getKey(), mergeInOrder(g.getValue(), merge)));
+      }
+      parts = (parts + fan - 1) / fan;
+    }
+    return nonEmpty(mergeInOrder(level, merge));
+  }
+
+  /** Partial results merged per group at each level above the first. */
+  private static int fan(int parts, int depth) {
+    return Math.max(2, (int) Math.ceil(Math.pow(parts, 1.0 / Math.max(1, depth))));
+  }
+
+  private static <T> T nonEmpty(T acc) {
     if (acc == null) {
       throw new IllegalStateException("nothing to aggregate: every partition is empty");
     }

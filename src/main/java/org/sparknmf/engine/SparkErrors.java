@@ -45,4 +45,10 @@ public final class SparkErrors {
     int end = rest.indexOf('\n');
     return new IllegalArgumentException(end < 0 ? rest : rest.substring(0, end));
   }
+
+  /** Throws {@code t} as it is, checked or not (as Scala code throws a SparkException). */
+  @SuppressWarnings("unchecked")
+  static <E extends Throwable> Void sneaky(Throwable t) throws E {
+    throw (E) t;
+  }
 }

@@ -5,8 +5,8 @@ import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 
 /**
- * Mini-batch NMF as a Spark ML Estimator: scikit-learn's {@code MiniBatchNMF}, one Spark job per
- * mini-batch step. Produces an {@link NMFModel} that can keep learning with
+ * Mini-batch NMF as a Spark ML Estimator: scikit-learn's {@code MiniBatchNMF}, its mini-batch
+ * steps run in barrier stages of several epochs (or one Spark job per step). Produces an {@link NMFModel} that can keep learning with
  * {@link NMFModel#partialFit}.
  */
 public final class MiniBatchNMF extends NMFEstimator<MiniBatchNMF> implements MiniBatchParams {

@@ -120,6 +120,21 @@ public final class MiniBatchState implements Serializable {
     }
   }
 
+  /**
+   * Takes over the state of {@code other}, a copy of this fit's state (to replay steps from it);
+   * keeps this one's progress log.
+   */
+  public void copyFrom(MiniBatchState other) {
+    numeratorAcc.copyFrom(other.numeratorAcc);
+    denominatorAcc.copyFrom(other.denominatorAcc);
+    ewaCost = other.ewaCost;
+    ewaCostMin = other.ewaCostMin;
+    noImprovement = other.noImprovement;
+    nSteps = other.nSteps;
+    costHistory.clear();
+    costHistory.addAll(other.costHistory);
+  }
+
   /** Counts one more step (scikit-learn's {@code n_steps_}). */
   public void countStep() {
     nSteps++;

@@ -26,7 +26,7 @@ import org.sparknmf.testing.LocalSpark;
 class EngineResourcesTest {
 
   /** The largest numbers of cached RDDs and live broadcasts seen at the end of any job of a fit. */
-  private static int[] peaksDuring(int epochs, boolean miniBatch) throws Exception {
+  private static int[] peaksDuring(int epochs, boolean miniBatch, boolean barrier) throws Exception {
     DenseMatrix x = EngineBehaviourTest.lowRank(9, 80, 12, 3, 0.1);
     NmfOptions o = new NmfOptions().nComponents(3).init("random").randomState(1L).maxIter(epochs)
         .tol(0.0).batchSize(20).maxNoImprovement(null).solver("mu");
@@ -41,12 +41,14 @@ class EngineResourcesTest {
     };
     int rddsBefore = persistedRdds();
     LocalSpark.jsc().sc().addSparkListener(probe);
+    LocalSpark.jsc().setLocalProperty(BarrierMiniBatch.ENABLED_KEY, Boolean.toString(barrier));
     try (BlockedRows xb = EngineFixtures.blocked(x, 2)) {
       NmfEngine engine = new NmfEngine(LocalSpark.jsc(), o, EngineFixtures.distributed().checkpointInterval(2));
       try (FitResult r = miniBatch ? engine.fitMiniBatch(xb) : engine.fitNmf(xb)) {
         assertEquals(epochs * (miniBatch ? 4 : 1), miniBatch ? r.nSteps() : r.nIter());
       }
     } finally {
+      LocalSpark.jsc().setLocalProperty(BarrierMiniBatch.ENABLED_KEY, null);
       LocalSpark.jsc().sc().removeSparkListener(probe);
     }
     LocalSpark.jsc().sc().listenerBus().waitUntilEmpty();
@@ -56,13 +58,18 @@ class EngineResourcesTest {
 
   @Test
   void aLongFitHoldsNoMoreThanAShortOne() throws Exception {
-    for (boolean miniBatch : new boolean[] {true, false}) {
-      int[] shortFit = peaksDuring(4, miniBatch);
-      int[] longFit = peaksDuring(24, miniBatch);
-      assertTrue(shortFit[0] > 0 && shortFit[1] > 0, "the probe sees the fit's RDDs and broadcasts");
-      assertEquals(shortFit[0], longFit[0], "cached RDDs, 4 vs 24 epochs (miniBatch=" + miniBatch + ")");
-      assertTrue(longFit[1] <= shortFit[1] + 1, "live broadcasts " + shortFit[1] + " vs " + longFit[1]
-          + " (miniBatch=" + miniBatch + ")");
+    // Mini-batch steps in barrier stages, one job per step, and full batch (no barrier stages).
+    for (boolean[] mode : new boolean[][] {{true, true}, {true, false}, {false, false}}) {
+      boolean miniBatch = mode[0];
+      boolean barrier = mode[1];
+      String what = " (miniBatch=" + miniBatch + ", barrier=" + barrier + ")";
+      int[] shortFit = peaksDuring(4, miniBatch, barrier);
+      int[] longFit = peaksDuring(24, miniBatch, barrier);
+      assertTrue(shortFit[0] > 0, "the probe sees the fit's RDDs" + what);
+      // Barrier stages take H from the driver's socket: one broadcast per step only without them.
+      assertTrue(barrier ? shortFit[1] <= 2 : shortFit[1] > (miniBatch ? 2 : 0), "broadcasts seen: " + shortFit[1] + what);
+      assertEquals(shortFit[0], longFit[0], "cached RDDs, 4 vs 24 epochs" + what);
+      assertTrue(longFit[1] <= shortFit[1] + 1, "live broadcasts " + shortFit[1] + " vs " + longFit[1] + what);
     }
   }
 

@@ -75,6 +75,16 @@ class ExecutorLossIT {
         "--max-iter", "12", "--tol", "0", "--max-no-improvement", "none");
   }
 
+  /**
+   * On 2 partitions, as many as the cluster's task slots, MiniBatchNMF runs its steps in barrier
+   * stages of 2 epochs; the stage that loses its executor is rerun and its steps replayed.
+   */
+  @Test
+  void miniBatchInBarrierStagesFinishesWithTheSameBitsAfterLosingAnExecutor() throws Exception {
+    assertSameFitDespiteLoss("minibatch-barrier", 4, "--estimator", "minibatch", "--batch-size", "128",
+        "--max-iter", "100", "--tol", "0", "--max-no-improvement", "none", "--partitions", "2");
+  }
+
   /** 40 cd iterations; the lineage is cut every 2 iterations; an executor dies after iteration 6. */
   @Test
   void fullBatchFinishesWithTheSameBitsAfterLosingAnExecutor() throws Exception {
@@ -143,9 +153,12 @@ class ExecutorLossIT {
 
   private String[] args(Path out, String... fitArgs) {
     List<String> a = new ArrayList<>(List.of("--master", masterUrl, "--input", DIGITS, "--n-components", "16",
-        "--random-state", "0", "--execution", "distributed", "--partitions", "4", "--checkpoint-interval", "2",
+        "--random-state", "0", "--execution", "distributed", "--checkpoint-interval", "2",
         "--w-format", "csv", "--output", out.toString()));
     a.addAll(List.of(fitArgs));
+    if (!a.contains("--partitions")) {
+      a.addAll(List.of("--partitions", "4"));
+    }
     return a.toArray(String[]::new);
   }
 

@@ -1,0 +1,158 @@
+package org.sparknmf.engine;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.Dependency;
+import org.apache.spark.ShuffleDependency;
+import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.rdd.RDD;
+import org.sparknmf.linalg.DataMatrix;
+import org.sparknmf.linalg.DenseMatrix;
+import org.sparknmf.linalg.RowStack;
+import org.sparknmf.solver.NmfOptions;
+import scala.Function1;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
+
+/**
+ * Many MiniBatchNMF steps in one Spark stage, in Spark's barrier execution mode, so that a step is
+ * not a Spark job (scheduling one costs ~15 ms here, as much as a step's own work). Every task
+ * holds one block of X and its W rows and connects to the driver ({@link StepServer}); for each
+ * step the driver sends Hᵀ, each task updates the W rows of its slice of the batch and replies with
+ * their statistics, and the driver sums them in the order and tree of the one-job-per-step path
+ * ({@link OrderedAggregation#reduceLocally}) and runs the same online H update and stopping rules.
+ * The fit is therefore bit for bit the one-job-per-step fit.
+ *
+ * <p>It needs every partition running at once (partitions ≤ task slots) and no dynamic allocation
+ * ({@link #usable}); the engine otherwise runs one job per step. {@code spark.nmf.barrier=false}
+ * turns it off, in the Spark configuration or as a local property of the thread that fits
+ * ({@code SparkContext.setLocalProperty}). The tasks must reach the driver at
+ * {@code spark.driver.host} on an ephemeral port.
+ */
+final class BarrierMiniBatch {
+
+  /** Spark configuration key that turns barrier stages off ({@code true} by default). */
+  static final String ENABLED_KEY = "spark.nmf.barrier";
+
+  private BarrierMiniBatch() {}
+
+  /**
+   * Whether a fit over X's blocks, starting from W (null with fresh restarts), can run its steps in
+   * barrier stages on this context.
+   */
+  static boolean usable(SparkContext sc, BlockedRows x, JavaRDD<DenseMatrix> w) {
+    SparkConf conf = sc.getConf();
+    String local = sc.getLocalProperty(ENABLED_KEY); // a thread's own choice, as for spark.scheduler.pool
+    boolean enabled = local != null ? Boolean.parseBoolean(local.trim()) : conf.getBoolean(ENABLED_KEY, true);
+    if (!enabled || (!sc.isLocal() && conf.getBoolean("spark.dynamicAllocation.enabled", false))) {
+      return false;
+    }
+    int parts = x.numPartitions();
+    return parts <= sc.maxNumConcurrentTasks(sc.resourceProfileManager().defaultResourceProfile())
+        && sameWidth(x.blocks().rdd(), parts) && (w == null || sameWidth(w.rdd(), parts));
+  }
+
+  /**
+   * Whether every RDD computed in the same stage as {@code rdd} (up to shuffles) has {@code parts}
+   * partitions, as Spark requires of a barrier stage (SPARK-24820): X read through a union or a
+   * coalesce does not qualify.
+   */
+  static boolean sameWidth(RDD<?> rdd, int parts) {
+    Deque<RDD<?>> todo = new ArrayDeque<>(List.of(rdd));
+    Set<Integer> seen = new HashSet<>();
+    while (!todo.isEmpty()) {
+      RDD<?> r = todo.pop();
+      if (!seen.add(r.id())) {
+        continue;
+      }
+      if (r.getNumPartitions() != parts) {
+        return false;
+      }
+      for (Dependency<?> d : CollectionConverters.asJava(r.dependencies())) {
+        if (!(d instanceof ShuffleDependency)) {
+          todo.push(d.rdd());
+        }
+      }
+    }
+    return true;
+  }
+
+  /** The driver's command for one step: update slice {@code slice}'s W rows against Hᵀ (sent by Java serialization). */
+  record Step(int slice, DenseMatrix ht) implements Serializable {}
+
+  /**
+   * The barrier stage (not yet run) over X's blocks and the current W (null with fresh restarts):
+   * its tasks connect to {@code server} and run the steps it sends until it sends null. Each
+   * partition yields its W block (none with fresh restarts).
+   */
+  static JavaRDD<DenseMatrix> stage(BlockedRows x, JavaRDD<DenseMatrix> w, StepServer.Address server,
+      NmfOptions options, Slicing slicing) {
+    ClassTag<DenseMatrix> tag = ClassTag$.MODULE$.apply(DenseMatrix.class);
+    JavaRDD<Object[]> paired = w == null
+        ? x.blocks().mapPartitions(bs -> pair(bs, Collections.emptyIterator()), true)
+        : x.blocks().zipPartitions(w, BarrierMiniBatch::pair);
+    Function1<scala.collection.Iterator<Object[]>, scala.collection.Iterator<DenseMatrix>> run =
+        (Function1<scala.collection.Iterator<Object[]>, scala.collection.Iterator<DenseMatrix>> & Serializable)
+            it -> CollectionConverters.asScala(run(server, options, slicing, CollectionConverters.asJava(it).next()));
+    return JavaRDD.fromRDD(paired.rdd().barrier().mapPartitions(run, true, tag), tag);
+  }
+
+  private static Iterator<Object[]> pair(Iterator<RowBlock> blocks, Iterator<DenseMatrix> ws) {
+    List<Object[]> one = new ArrayList<>(1);
+    one.add(new Object[] {blocks.hasNext() ? blocks.next() : null, ws.hasNext() ? ws.next() : null});
+    return one.iterator();
+  }
+
+  /** One task: serves the driver's steps on this block (null when the partition has none). */
+  private static Iterator<DenseMatrix> run(StepServer.Address server, NmfOptions o, Slicing slicing,
+      Object[] blockAndW) {
+    BarrierTaskContext ctx = BarrierTaskContext.get();
+    RowBlock block = (RowBlock) blockAndW[0];
+    DenseMatrix w = (DenseMatrix) blockAndW[1];
+    boolean fresh = o.freshRestarts();
+    List<DenseMatrix> slices = new ArrayList<>();
+    for (int s = 0; block != null && !fresh && s < slicing.steps(); s++) {
+      slices.add(w.rowRange(slicing.from(block.partition(), s), slicing.from(block.partition(), s + 1)).copy());
+    }
+    try (Socket socket = StepServer.connect(server, ctx.stageAttemptNumber(), ctx.partitionId())) {
+      InputStream in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
+      OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+      for (Object command = Frames.read(in, ctx::isInterrupted); command != null;
+          command = Frames.read(in, ctx::isInterrupted)) {
+        Step step = (Step) command;
+        BatchStatistics mine = null;
+        if (block != null) {
+          DataMatrix xb = DistributedMiniBatch.sliceRows(block, slicing, step.slice());
+          if (xb.rows() > 0) {
+            mine = BatchStatistics.step(o, xb, fresh ? null : slices.get(step.slice()), step.ht());
+          }
+        }
+        Frames.write(out, Frames.bytes(mine));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (block == null || fresh) {
+      return Collections.emptyIterator();
+    }
+    return List.of((DenseMatrix) RowStack.of(slices, w.cols())).iterator();
+  }
+}

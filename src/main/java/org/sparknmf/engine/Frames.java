@@ -1,0 +1,89 @@
+package org.sparknmf.engine;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Java-serialized objects framed by their length on a socket between the driver and the tasks of a
+ * barrier stage ({@link StepServer}). Reads wait in short timeouts so that the waiting side can
+ * notice that it should give up (a killed task, a failed job) instead of blocking for ever.
+ */
+final class Frames {
+
+  private Frames() {}
+
+  /** An object as bytes (Java serialization). */
+  static byte[] bytes(Object o) {
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(buffer)) {
+      out.writeObject(o);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return buffer.toByteArray();
+  }
+
+  /** The object of {@link #bytes}. */
+  static Object object(byte[] bytes) {
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
+      return in.readObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Writes one frame (length, then the bytes of {@link #bytes}) and flushes. */
+  static void write(OutputStream out, byte[] frame) throws IOException {
+    int n = frame.length;
+    out.write(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
+    out.write(frame);
+    out.flush();
+  }
+
+  /**
+   * Reads one frame's object from a socket stream with a read timeout set, waiting while
+   * {@code giveUp} is false.
+   *
+   * @throws IOException when the stream ends or fails, or {@code giveUp} turned true
+   */
+  static Object read(InputStream in, BooleanSupplier giveUp) throws IOException {
+    byte[] header = new byte[4];
+    readFully(in, header, giveUp);
+    int n = ((header[0] & 0xff) << 24) | ((header[1] & 0xff) << 16) | ((header[2] & 0xff) << 8) | (header[3] & 0xff);
+    if (n < 0) {
+      throw new IOException("corrupt frame length " + n);
+    }
+    byte[] body = new byte[n];
+    readFully(in, body, giveUp);
+    return object(body);
+  }
+
+  private static void readFully(InputStream in, byte[] buffer, BooleanSupplier giveUp) throws IOException {
+    int off = 0;
+    while (off < buffer.length) {
+      try {
+        int r = in.read(buffer, off, buffer.length - off);
+        if (r < 0) {
+          throw new EOFException("connection closed");
+        }
+        off += r;
+      } catch (SocketTimeoutException e) {
+        // A socket read that times out consumes nothing: check, then wait again.
+        if (giveUp.getAsBoolean()) {
+          throw new IOException("gave up waiting");
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,296 @@
+package org.sparknmf.engine;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The driver's end of a barrier stage of mini-batch steps ({@link BarrierMiniBatch}): a socket the
+ * stage's tasks connect to, one connection per task. The driver sends each step's command to every
+ * task and reads their replies, in partition order; a step costs two messages per task instead of
+ * a Spark job. Spark's own {@code BarrierTaskContext.allGather} is not used: it polls for its reply
+ * once a second.
+ *
+ * <p>When a stage attempt fails (a task or its executor is lost), Spark reruns the whole barrier
+ * stage; its new tasks connect with the next attempt number, and the driver replays the stage's
+ * steps from where the stage started.
+ */
+final class StepServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StepServer.class);
+  /** How often a blocked read checks whether the job has ended. */
+  static final int POLL_MILLIS = 200;
+
+  /** Where the tasks connect, and the secret that proves a connection is one of theirs. */
+  static final class Address implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    final String host;
+    final int port;
+    final long token;
+
+    Address(String host, int port, long token) {
+      this.host = host;
+      this.port = port;
+      this.token = token;
+    }
+
+    @Override
+    public String toString() {
+      return host + ":" + port;
+    }
+  }
+
+  /** A task's connection of one stage attempt. */
+  private static final class Task {
+    final Socket socket;
+    final InputStream in;
+    final OutputStream out;
+
+    Task(Socket socket) throws IOException {
+      this.socket = socket;
+      this.in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
+      this.out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+    }
+  }
+
+  /** Thrown when the current attempt lost a task: the stage's steps are to be replayed. */
+  static final class AttemptLost extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    AttemptLost(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private final int tasks;
+  private final ServerSocket server;
+  private final Address address;
+  private final Thread acceptor;
+  private final Map<Integer, Task[]> attempts = new HashMap<>();
+  private Task[] current;
+  private int currentAttempt = -1;
+  private volatile boolean closed;
+
+  /** Listens on an ephemeral port of every interface; tasks reach it at {@code host}. */
+  StepServer(int tasks, String host) throws IOException {
+    this.tasks = tasks;
+    this.server = new ServerSocket();
+    server.bind(new InetSocketAddress(0));
+    this.address = new Address(host, server.getLocalPort(), new SecureRandom().nextLong());
+    this.acceptor = new Thread(this::acceptLoop, "spark-nmf step server " + address);
+    acceptor.setDaemon(true);
+    acceptor.start();
+  }
+
+  Address address() {
+    return address;
+  }
+
+  private void acceptLoop() {
+    while (!closed) {
+      try {
+        Socket s = server.accept();
+        s.setTcpNoDelay(true);
+        s.setSoTimeout(POLL_MILLIS);
+        register(s);
+      } catch (IOException e) {
+        if (!closed) {
+          LOG.warn("step server {}: a connection failed: {}", address, e.toString());
+        }
+      }
+    }
+  }
+
+  /** Reads a task's greeting (token, stage attempt, partition) and files the connection. */
+  private void register(Socket s) throws IOException {
+    DataInputStream hello = new DataInputStream(s.getInputStream());
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    byte[] header = new byte[16];
+    int off = 0;
+    while (off < header.length) {
+      try {
+        int r = hello.read(header, off, header.length - off);
+        if (r < 0) {
+          break;
+        }
+        off += r;
+      } catch (java.net.SocketTimeoutException e) {
+        if (System.nanoTime() > deadline) {
+          break;
+        }
+      }
+    }
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(header);
+    if (off < header.length || b.getLong() != address.token) {
+      s.close();
+      return;
+    }
+    int attempt = b.getInt();
+    int partition = b.getInt();
+    synchronized (this) {
+      Task[] slots = attempts.computeIfAbsent(attempt, a -> new Task[tasks]);
+      if (partition < 0 || partition >= tasks || slots[partition] != null) {
+        s.close();
+        return;
+      }
+      slots[partition] = new Task(s);
+      notifyAll();
+    }
+  }
+
+  /**
+   * Waits until every task of a stage attempt newer than the one in use has connected, and uses it.
+   *
+   * @throws IllegalStateException when the job ends first (it failed, or it ended without us)
+   */
+  void awaitAttempt(Future<?> job) throws InterruptedException {
+    synchronized (this) {
+      while (true) {
+        for (Map.Entry<Integer, Task[]> e : attempts.entrySet()) {
+          if (e.getKey() > currentAttempt && full(e.getValue())) {
+            dropCurrent();
+            currentAttempt = e.getKey();
+            current = e.getValue();
+            return;
+          }
+        }
+        if (job.isDone()) {
+          throw new IllegalStateException("the barrier stage ended before its tasks connected to " + address);
+        }
+        wait(POLL_MILLIS);
+      }
+    }
+  }
+
+  private static boolean full(Task[] slots) {
+    for (Task t : slots) {
+      if (t == null) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Sends {@code command} to every task of the current attempt and returns their replies in
+   * partition order.
+   *
+   * @throws AttemptLost when a task's connection fails, or the job ends, before it replied
+   */
+  List<Object> round(Object command, Future<?> job) throws AttemptLost {
+    byte[] frame = Frames.bytes(command);
+    Task[] ts;
+    synchronized (this) {
+      ts = current;
+    }
+    List<Object> replies = new ArrayList<>(ts.length);
+    int p = 0;
+    try {
+      for (p = 0; p < ts.length; p++) {
+        Frames.write(ts[p].out, frame);
+      }
+      for (p = 0; p < ts.length; p++) {
+        replies.add(Frames.read(ts[p].in, job::isDone));
+      }
+    } catch (IOException e) {
+      throw new AttemptLost("task " + p + " of stage attempt " + currentAttempt + " was lost: " + e, e);
+    }
+    return replies;
+  }
+
+  /**
+   * Tells every task of the current attempt that the stage is over (they return their W blocks).
+   *
+   * @throws AttemptLost when a task's connection fails
+   */
+  void finish() throws AttemptLost {
+    byte[] frame = Frames.bytes(null);
+    Task[] ts;
+    synchronized (this) {
+      ts = current;
+    }
+    for (int p = 0; p < ts.length; p++) {
+      try {
+        Frames.write(ts[p].out, frame);
+      } catch (IOException e) {
+        throw new AttemptLost("task " + p + " of stage attempt " + currentAttempt + " was lost: " + e, e);
+      }
+    }
+  }
+
+  private void dropCurrent() {
+    if (current != null) {
+      for (Task t : current) {
+        closeQuietly(t.socket);
+      }
+    }
+  }
+
+  private static void closeQuietly(Socket s) {
+    try {
+      s.close();
+    } catch (IOException e) {
+      // closing: nothing to do
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      server.close();
+    } catch (IOException e) {
+      // closing: nothing to do
+    }
+    synchronized (this) {
+      attempts.values().forEach(ts -> {
+        for (Task t : ts) {
+          if (t != null) {
+            closeQuietly(t.socket);
+          }
+        }
+      });
+      attempts.clear();
+    }
+    try {
+      acceptor.join(1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** A task's end: connects and greets. Used by {@link BarrierMiniBatch}'s tasks. */
+  static Socket connect(Address a, int attempt, int partition) throws IOException {
+    Socket s = new Socket();
+    try {
+      s.connect(new InetSocketAddress(a.host, a.port), 30_000);
+      s.setTcpNoDelay(true);
+      s.setSoTimeout(POLL_MILLIS);
+      DataOutputStream out = new DataOutputStream(s.getOutputStream());
+      out.writeLong(a.token);
+      out.writeInt(attempt);
+      out.writeInt(partition);
+      out.flush();
+      return s;
+    } catch (IOException e) {
+      s.close();
+      throw new IOException("cannot reach the driver's mini-batch step server at " + a
+          + " (set spark.nmf.barrier=false to run one Spark job per step instead)", e);
+    }
+  }
+}
