@@ -38,7 +38,9 @@ LEGEND = """\
   per stage, the longest task's run time), and the number of jobs of the fit. The note adds jobs per
   step and the median cost of an empty job (one empty task per partition and an aggregate) measured
   in the same process.
-- **Scaling**: speedup = t(local[1]) / t(local[N]), efficiency = speedup / N.
+- **Scaling**: fit speedup = t(local[1]) / t(local[N]); per-step speedup the same for the time
+  per step (or iteration), which compares equal work when the runs stop after different numbers of
+  steps; efficiency = per-step speedup / N.
 """
 
 
@@ -167,6 +169,11 @@ def dataset_section(name, rows, reference):
     return [f"## {name}", "", size, "", markdown_table(header, table), ""]
 
 
+def steps(row):
+    """Mini-batch steps of a run, else its iterations."""
+    return number(row["n_steps"]) or number(row["n_iter"])
+
+
 def scaling_section(results):
     """Speedup of local[N] over local[1] for each run made at both."""
     one_thread = {}
@@ -180,14 +187,20 @@ def scaling_section(results):
         if n is None or n < 2 or base is None or not number(r["fit_s"]):
             continue
         t1, tn = number(base["fit_s"]), number(r["fit_s"])
+        # The runs may stop after different numbers of steps (other partitionings take other
+        # batches): the strong-scaling figure is per step, the same batch size in both.
+        s1, sn = steps(base), steps(r)
+        per_step = (t1 / s1) / (tn / sn) if s1 and sn else None
         table.append([r["dataset"], r["tool"], r["estimator"],
                       f"{r['solver']}/{LOSS_SHORT.get(r['beta_loss'], r['beta_loss'])}", r["k"],
-                      benchio.fmt_short(t1), r["master"], benchio.fmt_short(tn),
-                      f"{t1 / tn:.3g}", f"{t1 / (n * tn):.3g}"])
+                      f"{benchio.fmt_short(t1)} ({s1:g})", r["master"], f"{benchio.fmt_short(tn)} ({sn:g})",
+                      f"{t1 / tn:.3g}",
+                      "" if per_step is None else f"{per_step:.3g}",
+                      "" if per_step is None else f"{per_step / n:.3g}"])
     if not table:
         return []
-    header = ["dataset", "tool", "estimator", "solver/loss", "k", "local[1] fit s", "master",
-              "fit s", "speedup", "efficiency"]
+    header = ["dataset", "tool", "estimator", "solver/loss", "k", "local[1] fit s (steps)", "master",
+              "fit s (steps)", "fit speedup", "per-step speedup", "efficiency"]
     return ["## Scaling", "", markdown_table(header, table), ""]
 
 

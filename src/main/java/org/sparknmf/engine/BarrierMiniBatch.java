@@ -17,6 +17,7 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.HashPartitioner;
 import org.apache.spark.Dependency;
 import org.apache.spark.ShuffleDependency;
 import org.apache.spark.SparkConf;
@@ -28,6 +29,7 @@ import org.sparknmf.linalg.DenseMatrix;
 import org.sparknmf.linalg.RowStack;
 import org.sparknmf.solver.NmfOptions;
 import scala.Function1;
+import scala.Tuple2;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
@@ -101,7 +103,7 @@ final class BarrierMiniBatch {
   /**
    * The barrier stage (not yet run) over X's blocks and the current W (null with fresh restarts):
    * its tasks connect to {@code server} and run the steps it sends until it sends null. Each
-   * partition yields its W block (none with fresh restarts).
+   * partition of the result holds its W block (none with fresh restarts), after one shuffle.
    */
   static JavaRDD<DenseMatrix> stage(BlockedRows x, JavaRDD<DenseMatrix> w, StepServer.Address server,
       NmfOptions options, Slicing slicing) {
@@ -112,7 +114,15 @@ final class BarrierMiniBatch {
     Function1<scala.collection.Iterator<Object[]>, scala.collection.Iterator<DenseMatrix>> run =
         (Function1<scala.collection.Iterator<Object[]>, scala.collection.Iterator<DenseMatrix>> & Serializable)
             it -> CollectionConverters.asScala(run(server, options, slicing, CollectionConverters.asJava(it).next()));
-    return JavaRDD.fromRDD(paired.rdd().barrier().mapPartitions(run, true, tag), tag);
+    JavaRDD<DenseMatrix> out = JavaRDD.fromRDD(paired.rdd().barrier().mapPartitions(run, true, tag), tag);
+    // Behind a shuffle the barrier stage is a shuffle-map stage, which Spark reruns whole when a
+    // task is lost; a failed barrier result stage is not retried.
+    int parts = x.numPartitions();
+    return out.mapPartitionsWithIndex((p, ws) -> {
+      List<Tuple2<Integer, DenseMatrix>> keyed = new ArrayList<>(1);
+      ws.forEachRemaining(w1 -> keyed.add(new Tuple2<>(p, w1)));
+      return keyed.iterator();
+    }, true).mapToPair(t -> t).partitionBy(new HashPartitioner(parts)).values();
   }
 
   private static Iterator<Object[]> pair(Iterator<RowBlock> blocks, Iterator<DenseMatrix> ws) {

@@ -216,6 +216,7 @@ final class DistributedMiniBatch {
         }
         awaitJob(job);
         if (!fresh) {
+          out.count(); // an asynchronous job does not cut the lineage: this one does, from the cache
           stages.computed();
         }
       } catch (java.io.IOException e) {

@@ -146,9 +146,11 @@ class ExecutorLossIT {
           "no temporary folders left");
     }
     System.out.printf("ExecutorLossIT: %s on %s: executor pid %d killed after %s %d; finished in %.1f s "
-        + "(undisturbed %.1f s) with the undisturbed run's bits: reconstruction_err %s, n_iter %s%n", name,
+        + "(undisturbed %.1f s) with the undisturbed run's bits: reconstruction_err %s, n_iter %s%s%n", name,
         masterUrl, killed, name.equals("nmf") ? "iteration" : "epoch", progressAtKill, run.seconds(),
-        reference.seconds(), b.get("reconstruction_err").asText(), b.get("n_iter").asText());
+        reference.seconds(), b.get("reconstruction_err").asText(), b.get("n_iter").asText(),
+        // Whether the kill fell inside a barrier stage (most of such a fit's time) or between two.
+        log.contains("replaying them on the stage's next attempt") ? "; a barrier stage was replayed" : "");
   }
 
   private String[] args(Path out, String... fitArgs) {
