@@ -187,34 +187,40 @@ final class DistributedMiniBatch {
           stages.advance(out, null);
         }
         JavaFutureAction<Long> job = out.countAsync();
-        while (true) {
-          awaitTasks(server, job);
-          try {
-            for (i = first; i < until && !converged; i++) {
-              int batchRows = slicing.batchRows(i % stepsPerEpoch);
-              if (batchRows > 0) {
-                List<BatchStatistics> parts = new ArrayList<>();
-                for (Object reply : server.round(new BarrierMiniBatch.Step(i % stepsPerEpoch, ht), job)) {
-                  parts.add((BatchStatistics) reply);
+        try {
+          while (true) {
+            awaitTasks(server, job);
+            try {
+              for (i = first; i < until && !converged; i++) {
+                int batchRows = slicing.batchRows(i % stepsPerEpoch);
+                if (batchRows > 0) {
+                  List<BatchStatistics> parts = new ArrayList<>();
+                  for (Object reply : server.round(new BarrierMiniBatch.Step(i % stepsPerEpoch, ht), job)) {
+                    parts.add((BatchStatistics) reply);
+                  }
+                  BatchStatistics st = OrderedAggregation.reduceLocally(parts, BatchStatistics::merge,
+                      settings.aggregationDepth());
+                  converged = afterStep(state, st, ht, hBuffer, batchRows, x.rows(), i, stepsPerEpoch, maxSteps);
+                  done = i + 1;
                 }
-                BatchStatistics st = OrderedAggregation.reduceLocally(parts, BatchStatistics::merge,
-                    settings.aggregationDepth());
-                converged = afterStep(state, st, ht, hBuffer, batchRows, x.rows(), i, stepsPerEpoch, maxSteps);
-                done = i + 1;
               }
+              server.finish();
+              break;
+            } catch (StepServer.AttemptLost e) {
+              LOG.warn("mini-batch steps {} to {}: {}; replaying them on the stage's next attempt", first, until, e.getMessage());
+              ht.copyFrom(ht0);
+              hBuffer.copyFrom(ht0);
+              state.copyFrom((MiniBatchState) Frames.object(state0));
+              done = done0;
+              converged = false;
             }
-            server.finish();
-            break;
-          } catch (StepServer.AttemptLost e) {
-            LOG.warn("mini-batch steps {} to {}: {}; replaying them on the stage's next attempt", first, until, e.getMessage());
-            ht.copyFrom(ht0);
-            hBuffer.copyFrom(ht0);
-            state.copyFrom((MiniBatchState) Frames.object(state0));
-            done = done0;
-            converged = false;
+          }
+          awaitJob(job);
+        } finally {
+          if (!job.isDone()) {
+            job.cancel(true); // the fit failed here: stop the stage, not let its tasks find the socket closed
           }
         }
-        awaitJob(job);
         if (!fresh) {
           out.count(); // an asynchronous job does not cut the lineage: this one does, from the cache
           stages.computed();

@@ -177,6 +177,10 @@ final class StepServer implements AutoCloseable {
     }
   }
 
+  private synchronized boolean newerAttempt() {
+    return attempts.keySet().stream().anyMatch(a -> a > currentAttempt);
+  }
+
   private static boolean full(Task[] slots) {
     for (Task t : slots) {
       if (t == null) {
@@ -204,8 +208,10 @@ final class StepServer implements AutoCloseable {
       for (p = 0; p < ts.length; p++) {
         Frames.write(ts[p].out, frame);
       }
+      // A task whose host vanished may never close its socket: give up also when the stage's
+      // next attempt has connected.
       for (p = 0; p < ts.length; p++) {
-        replies.add(Frames.read(ts[p].in, job::isDone));
+        replies.add(Frames.read(ts[p].in, () -> job.isDone() || newerAttempt()));
       }
     } catch (IOException e) {
       throw new AttemptLost("task " + p + " of stage attempt " + currentAttempt + " was lost: " + e, e);
