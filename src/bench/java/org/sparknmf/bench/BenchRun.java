@@ -131,8 +131,15 @@ public final class BenchRun implements Callable<Integer> {
       fitter = (mi, t, search) -> fitOnDriver(x, mi, t, search);
     } else {
       long s0 = System.nanoTime();
-      spark = SparkSession.builder().master(master).appName("spark-nmf-bench")
-          .config("spark.ui.enabled", "false").getOrCreate();
+      SparkSession.Builder builder = SparkSession.builder().master(master).appName("spark-nmf-bench")
+          .config("spark.ui.enabled", "false");
+      if (!master.startsWith("local")) {
+        // Executors of a cluster: ship the jars, and poll their heap often enough to see its peak.
+        builder.config("spark.jars", jarOf(BenchRun.class) + "," + jarOf(org.sparknmf.engine.NmfEngine.class))
+            .config("spark.executor.metrics.pollingInterval", "100ms")
+            .config("spark.executor.heartbeatInterval", "1s");
+      }
+      spark = builder.getOrCreate();
       spark.sparkContext().addSparkListener(probe);
       startup += (System.nanoTime() - s0) / 1e9;
       row.set("master", master).set("partitions", partitions > 0 ? partitions : null);
@@ -188,6 +195,9 @@ public final class BenchRun implements Callable<Integer> {
       row.set("target_error", targetError);
       notes.add("target " + targetError);
       searchTarget(fitter, fit, row, notes);
+    }
+    if (spark != null && !master.startsWith("local")) {
+      notes.add(String.format("executor heap peak %.1f MB over the whole run (largest executor)", executorHeapPeakMb()));
     }
     row.set("rss_peak_mb", rssPeakMb()).set("note", String.join("; ", notes));
     row.appendTo(out);
@@ -400,6 +410,26 @@ public final class BenchRun implements Callable<Integer> {
       r[i] = m.rowRange(i, i + 1).copy().data();
     }
     return r;
+  }
+
+  private static String jarOf(Class<?> c) throws Exception {
+    return java.nio.file.Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+  }
+
+  /**
+   * The largest executor's peak JVM heap use (Spark's JVMHeapMemory executor metric, polled every
+   * 100 ms and sent with each heartbeat), after waiting for two heartbeats so the fit's end is in it.
+   */
+  private double executorHeapPeakMb() throws InterruptedException {
+    Thread.sleep(2500); // two heartbeats of 1 s: not a timing measurement, only the metrics' arrival
+    double peak = 0;
+    for (org.apache.spark.status.api.v1.ExecutorSummary e
+        : scala.jdk.javaapi.CollectionConverters.asJava(spark.sparkContext().statusStore().executorList(true))) {
+      if (!e.id().equals("driver") && e.peakMemoryMetrics().isDefined()) {
+        peak = Math.max(peak, e.peakMemoryMetrics().get().getMetricValue("JVMHeapMemory") / 1048576.0);
+      }
+    }
+    return peak;
   }
 
   private static void resetHeapPeaks() {
