@@ -10,15 +10,15 @@ import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashSet;
-import java.util.Set;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import org.apache.spark.BarrierTaskContext;
-import org.apache.spark.HashPartitioner;
 import org.apache.spark.Dependency;
+import org.apache.spark.HashPartitioner;
 import org.apache.spark.ShuffleDependency;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
@@ -31,8 +31,8 @@ import org.sparknmf.solver.NmfOptions;
 import scala.Function1;
 import scala.Tuple2;
 import scala.jdk.javaapi.CollectionConverters;
-import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
+import scala.reflect.ClassTag;
 
 /**
  * Many MiniBatchNMF steps in one Spark stage, in Spark's barrier execution mode, so that a step is
