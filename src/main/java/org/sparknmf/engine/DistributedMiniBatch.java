@@ -276,22 +276,15 @@ final class DistributedMiniBatch {
    */
   private boolean afterStep(MiniBatchState state, BatchStatistics st, DenseMatrix ht, DenseMatrix hBuffer,
       int batchRows, long samples, int i, int stepsPerEpoch, int maxSteps) {
-    double cost = applyStatistics(state, options, st, ht, batchRows);
+    Regularization reg = options.regularization(batchRows, ht.rows());
+    double cost = state.recordCost(st.divergence(), st.wSum(), st.wSquaredNorm(), ht, reg, batchRows);
+    state.updateH(ht, st.h(), reg);
     boolean converged = state.converged(batchRows, cost, ht, hBuffer, samples, i, maxSteps);
     state.reportStep(i, stepsPerEpoch, maxSteps, cost, converged);
     if (!converged) {
       hBuffer.copyFrom(ht);
     }
     return converged;
-  }
-
-  /** Records a step's batch cost and updates Hᵀ (in place) from its summed statistics. Returns the cost. */
-  static double applyStatistics(MiniBatchState state, NmfOptions o, BatchStatistics st, DenseMatrix ht,
-      int batchRows) {
-    Regularization reg = o.regularization(batchRows, ht.rows());
-    double cost = state.recordCost(st.divergence(), st.wSum(), st.wSquaredNorm(), ht, reg, batchRows);
-    state.updateH(ht, st.h(), reg);
-    return cost;
   }
 
   /**

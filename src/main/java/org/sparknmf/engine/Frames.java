@@ -69,7 +69,13 @@ final class Frames {
     return object(body);
   }
 
-  private static void readFully(InputStream in, byte[] buffer, BooleanSupplier giveUp) throws IOException {
+  /**
+   * Fills {@code buffer} from a socket stream with a read timeout set, waiting while {@code giveUp}
+   * is false.
+   *
+   * @throws IOException when the stream ends or fails, or {@code giveUp} turned true
+   */
+  static void readFully(InputStream in, byte[] buffer, BooleanSupplier giveUp) throws IOException {
     int off = 0;
     while (off < buffer.length) {
       try {

@@ -37,8 +37,7 @@ final class OrderedAggregation {
       }
       return out.iterator();
     }, true).mapToPair(t -> t);
-    // Another level only when it sends fewer results to the driver (Spark's treeAggregate rule).
-    for (int d = 1; d < depth && parts > fan + (parts + fan - 1) / fan; d++) {
+    for (int d = 1; d < depth && anotherLevel(parts, fan); d++) {
       int groups = (parts + fan - 1) / fan;
       int width = fan;
       level = level.mapToPair(t -> new Tuple2<>(t._1() / width, t))
@@ -51,8 +50,8 @@ final class OrderedAggregation {
 
   /**
    * The same sum as {@link #reduce} of the given per-partition values (null where a partition has
-   * none), with the same tree and order, computed in one JVM: tasks of a barrier stage that have
-   * all gathered the partial results use it to get the bits the driver would.
+   * none), with the same tree and order, computed in one JVM: the driver of a barrier stage, which
+   * receives the tasks' partial results over sockets, gets the bits of the one-job-per-step sum.
    *
    * @throws IllegalStateException when every value is null
    */
@@ -65,7 +64,7 @@ final class OrderedAggregation {
         level.add(new Tuple2<>(p, byPartition.get(p)));
       }
     }
-    for (int d = 1; d < depth && parts > fan + (parts + fan - 1) / fan; d++) {
+    for (int d = 1; d < depth && anotherLevel(parts, fan); d++) {
       TreeMap<Integer, List<Tuple2<Integer, T>>> groups = new TreeMap<>();
       for (Tuple2<Integer, T> t : level) {
         groups.computeIfAbsent(t._1() / fan, g -> new ArrayList<>()).add(t);
@@ -77,6 +76,11 @@ final class OrderedAggregation {
       parts = (parts + fan - 1) / fan;
     }
     return nonEmpty(mergeInOrder(level, merge));
+  }
+
+  /** Another level only when it sends fewer results to the driver (Spark's treeAggregate rule). */
+  private static boolean anotherLevel(int parts, int fan) {
+    return parts > fan + (parts + fan - 1) / fan;
   }
 
   /** Partial results merged per group at each level above the first. */

@@ -2,7 +2,6 @@ package org.sparknmf.engine;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +9,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -118,25 +118,16 @@ final class StepServer implements AutoCloseable {
 
   /** Reads a task's greeting (token, stage attempt, partition) and files the connection. */
   private void register(Socket s) throws IOException {
-    DataInputStream hello = new DataInputStream(s.getInputStream());
     long deadline = System.nanoTime() + 10_000_000_000L;
     byte[] header = new byte[16];
-    int off = 0;
-    while (off < header.length) {
-      try {
-        int r = hello.read(header, off, header.length - off);
-        if (r < 0) {
-          break;
-        }
-        off += r;
-      } catch (java.net.SocketTimeoutException e) {
-        if (System.nanoTime() > deadline) {
-          break;
-        }
-      }
+    try {
+      Frames.readFully(s.getInputStream(), header, () -> System.nanoTime() > deadline);
+    } catch (IOException e) {
+      s.close(); // closed or silent for 10 s: not one of the stage's tasks
+      return;
     }
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(header);
-    if (off < header.length || b.getLong() != address.token) {
+    ByteBuffer b = ByteBuffer.wrap(header);
+    if (b.getLong() != address.token) {
       s.close();
       return;
     }
