@@ -1,19 +1,14 @@
 package org.sparknmf.engine;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.Optional;
-import org.apache.spark.broadcast.Broadcast;
 import org.sparknmf.linalg.CsrMatrix;
-import org.sparknmf.linalg.DataMatrix;
 import org.sparknmf.linalg.DenseMatrix;
-import org.sparknmf.linalg.Svd;
 import org.sparknmf.solver.Initialization;
 import org.sparknmf.solver.Initialization.NndsvdComponent;
 import org.sparknmf.util.NumpyRandomState;
@@ -29,12 +24,8 @@ import scala.Tuple2;
  * {@code RandomState(rowSeed(seed, rowId))}: the same for any partitioning, but not scikit-learn's
  * numbers. Hᵀ is drawn on the driver exactly as scikit-learn draws H for init='random'.
  *
- * <p>NNDSVD takes V and the singular values from the eigenpairs of XᵀX ({@link Svd#gramEigen}):
- * ARPACK with a distributed Gram-times-vector product, one Spark job per product and no
- * {@code n × n} matrix anywhere, when {@code 2k < n_features} and {@code n_features ≥ 100};
- * otherwise the Gram matrix formed in one job and decomposed on the driver. Sums run in partition order and ARPACK starts from a fixed vector, so the same X
- * gives the same start on every run (MLlib's {@code computeSVD}, which this replaced, does not:
- * ARPACK's own start vector and Spark's unordered reductions change the last bits).
+ * <p>NNDSVD takes its SVD from scikit-learn's randomized SVD run over the cluster
+ * ({@link DistributedSvd}).
  */
 public final class DistributedInit {
 
@@ -44,8 +35,6 @@ public final class DistributedInit {
    */
   public record Start(DenseMatrix ht, JavaRDD<DenseMatrix> w) {}
 
-  /** Singular values below this fraction of the largest are dropped by MLlib (its default). */
-  private static final double RCOND = 1e-9;
 
   private DistributedInit() {}
 
@@ -58,38 +47,6 @@ public final class DistributedInit {
     Initialization.checkInit(init, k, x.rows(), x.cols());
     long s = NumpyRandomState.seedOrEntropy(seed);
     return "random".equals(init) ? random(x, k, s) : nndsvd(x, k, init, s);
-  }
-
-  /**
-   * {@code y = XᵀX·v}: one pass over the blocks, summed in partition order so that the same X
-   * always gives the same bits.
-   */
-  private static void gramTimes(JavaSparkContext jsc, BlockedRows x, double[] v, double[] y) {
-    Broadcast<double[]> bv = jsc.broadcast(v.clone());
-    try {
-      int n = v.length;
-      double[] sum = OrderedAggregation.reduce(x.blocks().map(b -> {
-        DenseMatrix t = new DenseMatrix(b.rows(), 1);
-        b.x().timesAdd(new DenseMatrix(n, 1, bv.value()), t);
-        DenseMatrix out = new DenseMatrix(n, 1);
-        b.x().transposeTimesAdd(t, out);
-        return out.data();
-      }), DistributedInit::add, 2);
-      System.arraycopy(sum, 0, y, 0, n);
-    } finally {
-      bv.destroy();
-    }
-  }
-
-  /** XᵀX on the driver ({@code n × n}), summed over the blocks in partition order. */
-  private static DenseMatrix gram(BlockedRows x) {
-    int n = x.cols();
-    double[] g = OrderedAggregation.reduce(x.blocks().map(b -> {
-      DenseMatrix out = new DenseMatrix(n, n);
-      b.x().transposeTimesAdd(b.x().toDense(), out);
-      return out.data();
-    }), DistributedInit::add, 2);
-    return new DenseMatrix(n, n, g);
   }
 
   private static Start random(BlockedRows x, int k, long seed) {
@@ -110,47 +67,28 @@ public final class DistributedInit {
 
   private static Start nndsvd(BlockedRows x, int k, String init, long seed) {
     int n = x.cols();
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(x.blocks().context());
-    double[][] eig = Svd.gramEigen(n, k, (v, y) -> gramTimes(jsc, x, v, y), () -> gram(x));
-    double[] values = eig[0];
-    // Singular values below RCOND·s[0] are dropped (MLlib's rule): those components stay 0.
-    int kept = 0;
-    double s0 = Math.sqrt(Math.max(values[0], 0.0));
-    while (kept < k && Math.sqrt(Math.max(values[kept], 0.0)) > RCOND * s0) {
-      kept++;
-    }
-    int sk = kept;
-    double[] s = new double[sk];
-    DenseMatrix v = new DenseMatrix(n, sk);
-    for (int t = 0; t < sk; t++) {
-      s[t] = Math.sqrt(values[t]);
-      for (int j = 0; j < n; j++) {
-        v.set(j, t, eig[1][j * k + t]);
-      }
-    }
-
-    // U = X·V·diag(1/s) (what computeSVD's U is), made block by block so that it stays aligned.
-    DenseMatrix vOverS = new DenseMatrix(n, sk);
-    double[] vSquares = new double[2 * sk];
-    for (int t = 0; t < sk; t++) {
-      for (int j = 0; j < n; j++) {
+    // Every one of the k components is kept, as scikit-learn keeps them: a singular value far below
+    // the largest is no rounding error here, since the range's Q is orthonormal to working precision.
+    DistributedSvd svd = DistributedSvd.of(x, k, seed);
+    double[] s = svd.s();
+    DenseMatrix v = svd.v();
+    double[] vSquares = new double[2 * k];
+    for (int j = 0; j < n; j++) {
+      for (int t = 0; t < k; t++) {
         double e = v.get(j, t);
-        vOverS.set(j, t, e / s[t]);
-        vSquares[e > 0 ? t : sk + t] += e * e;
+        vSquares[e > 0 ? t : k + t] += e * e;
       }
     }
-    // Not destroyed here: the lazy W needs it; Spark's cleaner drops it once W is gone.
-    Broadcast<DenseMatrix> vb = jsc.broadcast(vOverS);
-    double[] uSquares = OrderedAggregation.reduce(x.blocks().map(b -> partSquares(leftVectors(b, vb.value()))),
+    double[] uSquares = OrderedAggregation.reduce(x.blocks().map(b -> partSquares(svd.u(b))),
         DistributedInit::add, 2);
 
-    NndsvdComponent[] comps = new NndsvdComponent[sk];
-    for (int t = 0; t < sk; t++) {
-      comps[t] = NndsvdComponent.of(t, s[t], Math.sqrt(uSquares[t]), Math.sqrt(uSquares[sk + t]),
-          Math.sqrt(vSquares[t]), Math.sqrt(vSquares[sk + t]));
+    NndsvdComponent[] comps = new NndsvdComponent[k];
+    for (int t = 0; t < k; t++) {
+      comps[t] = NndsvdComponent.of(t, s[t], Math.sqrt(uSquares[t]), Math.sqrt(uSquares[k + t]),
+          Math.sqrt(vSquares[t]), Math.sqrt(vSquares[k + t]));
     }
     DenseMatrix ht = new DenseMatrix(n, k);
-    for (int t = 0; t < sk; t++) {
+    for (int t = 0; t < k; t++) {
       for (int j = 0; j < n; j++) {
         ht.set(j, t, comps[t].h(v.get(j, t)));
       }
@@ -164,10 +102,10 @@ public final class DistributedInit {
     }
 
     JavaRDD<DenseMatrix> w = x.blocks().map(b -> {
-      DenseMatrix u = leftVectors(b, vb.value());
+      DenseMatrix u = svd.u(b);
       DenseMatrix wb = new DenseMatrix(b.rows(), k);
       for (int i = 0; i < b.rows(); i++) {
-        for (int t = 0; t < sk; t++) {
+        for (int t = 0; t < k; t++) {
           wb.set(i, t, comps[t].w(u.get(i, t)));
         }
       }
@@ -282,13 +220,6 @@ public final class DistributedInit {
 
   private static NumpyRandomState rowRandom(long seed, long rowId) {
     return new NumpyRandomState(rowSeed(seed, rowId));
-  }
-
-  /** The block's rows of U: {@code X_b · V · diag(1/s)}. */
-  private static DenseMatrix leftVectors(RowBlock b, DenseMatrix vOverS) {
-    DenseMatrix u = new DenseMatrix(b.rows(), vOverS.cols());
-    b.x().timesAdd(vOverS, u);
-    return u;
   }
 
   /** Squared norms of the positive parts of u's columns, then of the negative parts. */

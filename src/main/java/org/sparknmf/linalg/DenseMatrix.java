@@ -177,6 +177,15 @@ public final class DenseMatrix implements DataMatrix {
   }
 
   /** A compact copy (offset 0). */
+  /** A copy of the first {@code n} columns. */
+  public DenseMatrix leadingColumns(int n) {
+    DenseMatrix out = new DenseMatrix(rows, n);
+    for (int i = 0; i < rows; i++) {
+      System.arraycopy(data, offset + i * cols, out.data, i * n, n);
+    }
+    return out;
+  }
+
   public DenseMatrix copy() {
     DenseMatrix m = new DenseMatrix(rows, cols);
     System.arraycopy(data, offset, m.data, 0, rows * cols);

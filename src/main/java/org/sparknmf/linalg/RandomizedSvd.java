@@ -31,27 +31,37 @@ public final class RandomizedSvd {
     if (k < 1 || k > Math.min(m, n)) {
       throw new IllegalArgumentException("k = " + k + " must be in [1, min(rows, cols) = " + Math.min(m, n) + "]");
     }
-    int iterations = k < 0.1 * Math.min(m, n) ? 7 : 4;
     boolean transpose = m < n; // then A = Xᵀ, which is tall
     Operator a = new Operator(x, transpose);
-    DenseMatrix q = new DenseMatrix(a.cols(), k + OVERSAMPLES);
-    rng.standardNormal(q.data());
-    for (int i = 0; i < iterations; i++) {
+    DenseMatrix q = testMatrix(a.cols(), k, rng);
+    for (int i = 0; i < powerIterations(k, m, n); i++) {
       q = permutedLower(a.times(q));
       q = permutedLower(a.transposeTimes(q));
     }
-    q = orthonormalBasis(a.times(q));
+    q = Qr.of(a.times(q)).q();
     DenseMatrix b = a.transposeTimes(q).transpose(); // Qᵀ·A
-    Svd.Result small = Svd.truncated(b, Math.min(b.rows(), b.cols()), Long.MAX_VALUE);
+    Svd.Result small = Svd.exact(b, Math.min(b.rows(), b.cols()));
     DenseMatrix u = new DenseMatrix(q.rows(), small.u().cols());
     q.timesAdd(small.u(), u);
-    DenseMatrix uk = new DenseMatrix(u.rows(), k);
-    for (int i = 0; i < u.rows(); i++) {
-      System.arraycopy(u.data(), i * u.cols(), uk.data(), i * k, k);
-    }
+    DenseMatrix uk = u.leadingColumns(k);
     DenseMatrix vtk = small.vt().rowRange(0, k).copy();
     double[] s = java.util.Arrays.copyOf(small.s(), k);
     return transpose ? new Svd.Result(vtk.transpose(), s, uk.transpose()) : new Svd.Result(uk, s, vtk);
+  }
+
+  /**
+   * The Gaussian test matrix ({@code cols × (k + 10)}) that scikit-learn draws, advancing
+   * {@code rng} as it does.
+   */
+  public static DenseMatrix testMatrix(int cols, int k, NumpyRandomState rng) {
+    DenseMatrix q = new DenseMatrix(cols, k + OVERSAMPLES);
+    rng.standardNormal(q.data());
+    return q;
+  }
+
+  /** scikit-learn's {@code n_iter='auto'} for an {@code m × n} matrix. */
+  public static int powerIterations(int k, long m, int n) {
+    return k < 0.1 * Math.min(m, n) ? 7 : 4;
   }
 
   /** A = X or Xᵀ, applied to dense matrices through X's own products. */
@@ -86,11 +96,11 @@ public final class RandomizedSvd {
    * P·L of the partial-pivoting LU factorisation Y = P·L·U ({@code scipy.linalg.lu(Y,
    * permute_l=True)[0]}): {@code rows × min(rows, cols)}.
    */
-  static DenseMatrix permutedLower(DenseMatrix y) {
+  public static DenseMatrix permutedLower(DenseMatrix y) {
     int rows = y.rows();
     int cols = y.cols();
     int p = Math.min(rows, cols);
-    double[] a = columnMajor(y);
+    double[] a = Qr.columnMajor(y);
     int[] pivots = new int[p];
     intW info = new intW(0);
     LAPACK_JAVA.dgetrf(rows, cols, a, rows, pivots, info);
@@ -120,44 +130,5 @@ public final class RandomizedSvd {
       }
     }
     return l;
-  }
-
-  /** Q of the economic QR factorisation ({@code scipy.linalg.qr(Y, mode='economic')[0]}). */
-  static DenseMatrix orthonormalBasis(DenseMatrix y) {
-    int rows = y.rows();
-    int cols = y.cols();
-    int p = Math.min(rows, cols);
-    double[] a = columnMajor(y);
-    double[] tau = new double[p];
-    intW info = new intW(0);
-    double[] query = new double[1];
-    LAPACK_JAVA.dgeqrf(rows, cols, a, rows, tau, query, -1, info);
-    double[] work = new double[Math.max(1, (int) query[0])];
-    LAPACK_JAVA.dgeqrf(rows, cols, a, rows, tau, work, work.length, info);
-    LAPACK_JAVA.dorgqr(rows, p, p, a, rows, tau, query, -1, info);
-    work = new double[Math.max(work.length, (int) query[0])];
-    LAPACK_JAVA.dorgqr(rows, p, p, a, rows, tau, work, work.length, info);
-    if (info.val != 0) {
-      throw new ArithmeticException("LAPACK dgeqrf/dorgqr failed (info = " + info.val + ")");
-    }
-    DenseMatrix q = new DenseMatrix(rows, p);
-    for (int i = 0; i < rows; i++) {
-      for (int j = 0; j < p; j++) {
-        q.set(i, j, a[i + j * rows]);
-      }
-    }
-    return q;
-  }
-
-  private static double[] columnMajor(DenseMatrix y) {
-    int rows = y.rows();
-    int cols = y.cols();
-    double[] a = new double[rows * cols];
-    for (int i = 0; i < rows; i++) {
-      for (int j = 0; j < cols; j++) {
-        a[i + j * rows] = y.get(i, j);
-      }
-    }
-    return a;
   }
 }

@@ -55,6 +55,12 @@ public final class CoordinateDescent {
         for (int r = 0; r < k; r++) {
           grad += gd[gt + r] * fd[fi + r];
         }
+        if (Double.isNaN(grad)) {
+          // ∞ − ∞: the products of three entries overflowed (|X| near 1e150). scikit-learn writes
+          // NaN into the factor; leaving the entry as it is keeps the fit finite.
+          violation = Double.POSITIVE_INFINITY;
+          continue;
+        }
         double pg = fd[fi + t] == 0.0 ? Math.min(0.0, grad) : grad;
         violation += Math.abs(pg);
         if (hess != 0.0) {

@@ -1,0 +1,162 @@
+package org.sparknmf.engine;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.sparknmf.linalg.ChunkedQr;
+import org.sparknmf.linalg.DataMatrix;
+import org.sparknmf.linalg.DenseMatrix;
+import org.sparknmf.linalg.Qr;
+import org.sparknmf.linalg.RandomizedSvd;
+import org.sparknmf.linalg.RowStack;
+import org.sparknmf.linalg.Svd;
+import org.sparknmf.util.NumpyRandomState;
+import scala.Tuple2;
+
+/**
+ * scikit-learn's {@code randomized_svd} (the SVD of its NNDSVD start) of an X whose rows are spread
+ * over the cluster, in {@code 4 + 2} or {@code 7 + 2} passes over X and with nothing of
+ * {@code n_samples} size on the driver.
+ *
+ * <ul>
+ *   <li>Power iterations: one pass each, {@code XᵀX·q} ({@code n_features × (k + 10)}), then the
+ *       same LU normalisation as scikit-learn's on the driver. scikit-learn also normalises the
+ *       samples' side {@code X·q} by an LU factorisation; that only rescales within the span, so
+ *       one Gram product stands for its two products.
+ *   <li>The range {@code Y = X·q}: its QR by TSQR (each block's R in one pass, the QR of their
+ *       stack on the driver), so that Q is orthonormal to working precision, as scikit-learn's
+ *       {@code qr(X·q)}. No block keeps its Q: it is made again, chunk by chunk, where needed.
+ *   <li>{@code B = QᵀX} in a second pass, and its exact SVD on the driver.
+ * </ul>
+ * In exact arithmetic this is scikit-learn's result for a tall X (it transposes a wide one first,
+ * which is not done here). Sums run in partition order, so a start is the same on every run.
+ */
+final class DistributedSvd implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+  /** Rows of a block taken at a time: bounds the {@code rows × (k + 10)} temporaries. */
+  private static final int CHUNK_ROWS = 4096;
+
+  private final double[] s;
+  private final DenseMatrix v;
+  private final Broadcast<DenseMatrix> q;
+  /** Per partition: its piece of the stacked Q times the SVD's Ũ; a block's U is its Q times it. */
+  private final Broadcast<DenseMatrix[]> uMaps;
+
+  private DistributedSvd(double[] s, DenseMatrix v, Broadcast<DenseMatrix> q, Broadcast<DenseMatrix[]> uMaps) {
+    this.s = s;
+    this.v = v;
+    this.q = q;
+    this.uMaps = uMaps;
+  }
+
+  /** The leading k singular values, descending. */
+  double[] s() {
+    return s;
+  }
+
+  /** The leading k right singular vectors ({@code n_features × k}). */
+  DenseMatrix v() {
+    return v;
+  }
+
+  /** The block's rows of U ({@code rows × k}); runs in a task. */
+  DenseMatrix u(RowBlock b) {
+    DenseMatrix map = uMaps.value()[b.partition()];
+    DenseMatrix u = new DenseMatrix(b.rows(), map.cols());
+    new ChunkedQr(b.x(), q.value(), CHUNK_ROWS).forEachChunk(map,
+        (from, rows) -> System.arraycopy(rows.data(), 0, u.data(), from * map.cols(), rows.rows() * map.cols()));
+    return u;
+  }
+
+  /**
+   * The leading {@code k} triplets, from scikit-learn's Gaussian test matrix drawn with
+   * {@code RandomState(seed)}. Its broadcasts stay until Spark's cleaner drops them with this
+   * object, since U is made lazily (the W of a start).
+   */
+  static DistributedSvd of(BlockedRows x, int k, long seed) {
+    int n = x.cols();
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(x.blocks().context());
+    DenseMatrix q = RandomizedSvd.testMatrix(n, k, new NumpyRandomState(seed));
+    for (int i = RandomizedSvd.powerIterations(k, x.rows(), n); i > 0; i--) {
+      q = RandomizedSvd.permutedLower(gramTimes(jsc, x, q));
+    }
+
+    Broadcast<DenseMatrix> bq = jsc.broadcast(q);
+    DenseMatrix[] rs = new DenseMatrix[x.blocks().getNumPartitions()];
+    x.blocks().map(b -> new Tuple2<>(b.partition(), new ChunkedQr(b.x(), bq.value(), CHUNK_ROWS).r())).collect()
+        .forEach(t -> rs[t._1()] = t._2());
+    List<DenseMatrix> present = new ArrayList<>();
+    for (DenseMatrix r : rs) {
+      if (r != null) {
+        present.add(r);
+      }
+    }
+    Qr stack = Qr.of(RowStack.of(present, q.cols()).toDense());
+    int p = stack.q().cols();
+    DenseMatrix[] pieces = new DenseMatrix[rs.length];
+    for (int part = 0, at = 0; part < rs.length; part++) {
+      if (rs[part] != null) {
+        pieces[part] = stack.q().rowRange(at, at + rs[part].rows()).copy();
+        at += rs[part].rows();
+      }
+    }
+
+    // Bᵀ = Xᵀ·Q (n × p); the SVD Bᵀ = V·s·Ũᵀ is B's with the sides swapped.
+    Broadcast<DenseMatrix[]> bpieces = jsc.broadcast(pieces);
+    double[] bt = OrderedAggregation.reduce(x.blocks().map(b -> {
+      DenseMatrix out = new DenseMatrix(n, p);
+      new ChunkedQr(b.x(), bq.value(), CHUNK_ROWS).forEachChunk(bpieces.value()[b.partition()],
+          (from, qRows) -> b.x().rowRange(from, from + qRows.rows()).transposeTimesAdd(qRows, out));
+      return out.data();
+    }), DistributedSvd::add, 2);
+    bpieces.destroy();
+    Svd.Result small = Svd.exact(new DenseMatrix(n, p, bt), Math.min(n, p));
+
+    DenseMatrix uTilde = small.vt().transpose().leadingColumns(k);
+    DenseMatrix[] maps = new DenseMatrix[rs.length];
+    for (int part = 0; part < rs.length; part++) {
+      if (pieces[part] != null) {
+        maps[part] = new DenseMatrix(pieces[part].rows(), k);
+        pieces[part].timesAdd(uTilde, maps[part]);
+      }
+    }
+    return new DistributedSvd(java.util.Arrays.copyOf(small.s(), k), small.u().leadingColumns(k), bq,
+        jsc.broadcast(maps));
+  }
+
+  /**
+   * {@code XᵀX·q} ({@code n_features × l}): one pass over the blocks, a few thousand rows at a time
+   * so that {@code X_b·q} stays small, summed in partition order so that the same X always gives
+   * the same bits.
+   */
+  private static DenseMatrix gramTimes(JavaSparkContext jsc, BlockedRows x, DenseMatrix q) {
+    Broadcast<DenseMatrix> bq = jsc.broadcast(q);
+    try {
+      int n = q.rows();
+      int l = q.cols();
+      double[] sum = OrderedAggregation.reduce(x.blocks().map(b -> {
+        DenseMatrix out = new DenseMatrix(n, l);
+        for (int from = 0; from < b.rows(); from += CHUNK_ROWS) {
+          DataMatrix rows = b.x().rowRange(from, Math.min(b.rows(), from + CHUNK_ROWS));
+          DenseMatrix y = new DenseMatrix(rows.rows(), l);
+          rows.timesAdd(bq.value(), y);
+          rows.transposeTimesAdd(y, out);
+        }
+        return out.data();
+      }), DistributedSvd::add, 2);
+      return new DenseMatrix(n, l, sum);
+    } finally {
+      bq.destroy();
+    }
+  }
+
+  private static double[] add(double[] a, double[] b) {
+    for (int i = 0; i < a.length; i++) {
+      a[i] += b[i];
+    }
+    return a;
+  }
+}

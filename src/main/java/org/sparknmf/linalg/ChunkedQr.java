@@ -1,0 +1,71 @@
+package org.sparknmf.linalg;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The QR factorisation of {@code Y = X·q} (X a block of rows, q small: {@code cols × l}) taken a
+ * chunk of rows at a time, so that neither Y nor its Q is ever whole: each chunk's own QR, then the
+ * QR of the chunks' stacked R factors (one level of TSQR, Demmel, Grigori, Hoemmen &amp; Langou 2012).
+ * Q stays orthonormal to working precision however ill-conditioned Y is, which a Gram matrix
+ * (Cholesky QR) does not give. Q's rows are made again, chunk by chunk, when they are visited.
+ */
+public final class ChunkedQr {
+
+  private final DataMatrix x;
+  private final DenseMatrix q;
+  private final int chunkRows;
+  /** QR of the chunks' stacked R factors. */
+  private final Qr inner;
+  /** Where each chunk's R starts in that stack. */
+  private final int[] offsets;
+
+  /** Factorises {@code X·q}: one pass over X's chunks of {@code chunkRows} rows. */
+  public ChunkedQr(DataMatrix x, DenseMatrix q, int chunkRows) {
+    this.x = x;
+    this.q = q;
+    this.chunkRows = Math.max(chunkRows, 2 * q.cols()); // a chunk's R is square, a stack of them tall
+    List<DenseMatrix> rs = new ArrayList<>();
+    int chunks = (x.rows() + this.chunkRows - 1) / this.chunkRows;
+    offsets = new int[chunks + 1];
+    for (int c = 0; c < chunks; c++) {
+      DenseMatrix r = Qr.of(chunk(c)).r();
+      rs.add(r);
+      offsets[c + 1] = offsets[c] + r.rows();
+    }
+    inner = Qr.of(RowStack.of(rs, q.cols()).toDense());
+  }
+
+  /** R of Y ({@code p × l}, p = min(rows, l)). */
+  public DenseMatrix r() {
+    return inner.r();
+  }
+
+  /**
+   * Visits {@code Q·right} ({@code right} is {@code p × c}) a chunk at a time, in row order:
+   * {@code visit(firstRow, rows)} gets the chunk's rows ({@code chunk rows × c}).
+   */
+  public void forEachChunk(DenseMatrix right, ChunkVisitor visit) {
+    for (int c = 0; c + 1 < offsets.length; c++) {
+      DenseMatrix map = new DenseMatrix(offsets[c + 1] - offsets[c], right.cols());
+      inner.q().rowRange(offsets[c], offsets[c + 1]).timesAdd(right, map);
+      DenseMatrix qc = Qr.of(chunk(c)).q();
+      DenseMatrix out = new DenseMatrix(qc.rows(), right.cols());
+      qc.timesAdd(map, out);
+      visit.accept(c * chunkRows, out);
+    }
+  }
+
+  /** Receives one chunk of rows of a product with Q. */
+  @FunctionalInterface
+  public interface ChunkVisitor {
+    void accept(int firstRow, DenseMatrix rows);
+  }
+
+  private DenseMatrix chunk(int c) {
+    DataMatrix rows = x.rowRange(c * chunkRows, Math.min(x.rows(), (c + 1) * chunkRows));
+    DenseMatrix y = new DenseMatrix(rows.rows(), q.cols());
+    rows.timesAdd(q, y);
+    return y;
+  }
+}

@@ -1,0 +1,65 @@
+package org.sparknmf.linalg;
+
+import dev.ludovic.netlib.lapack.JavaLAPACK;
+import dev.ludovic.netlib.lapack.LAPACK;
+import org.netlib.util.intW;
+
+/**
+ * The economic Householder QR factorisation {@code Y = Q·R}: Q is {@code rows × p} with orthonormal
+ * columns, R is {@code p × cols} upper triangular (trapezoidal), p = min(rows, cols). It is
+ * LAPACK's {@code dgeqrf} + {@code dorgqr}, scipy's {@code qr(Y, mode='economic')}, run by the Java
+ * LAPACK for the reason given in {@link Svd}: the same input gives the same bits.
+ */
+public record Qr(DenseMatrix q, DenseMatrix r) {
+
+  private static final LAPACK LAPACK_JAVA = JavaLAPACK.getInstance();
+
+  /** Factorises {@code y} (not modified). */
+  public static Qr of(DenseMatrix y) {
+    int rows = y.rows();
+    int cols = y.cols();
+    int p = Math.min(rows, cols);
+    if (p == 0) {
+      return new Qr(new DenseMatrix(rows, 0), new DenseMatrix(0, cols));
+    }
+    double[] a = columnMajor(y);
+    double[] tau = new double[p];
+    intW info = new intW(0);
+    double[] query = new double[1];
+    LAPACK_JAVA.dgeqrf(rows, cols, a, rows, tau, query, -1, info);
+    double[] work = new double[Math.max(1, (int) query[0])];
+    LAPACK_JAVA.dgeqrf(rows, cols, a, rows, tau, work, work.length, info);
+    DenseMatrix r = new DenseMatrix(p, cols);
+    for (int i = 0; i < p; i++) {
+      for (int j = i; j < cols; j++) {
+        r.set(i, j, a[i + j * rows]);
+      }
+    }
+    LAPACK_JAVA.dorgqr(rows, p, p, a, rows, tau, query, -1, info);
+    work = new double[Math.max(work.length, (int) query[0])];
+    LAPACK_JAVA.dorgqr(rows, p, p, a, rows, tau, work, work.length, info);
+    if (info.val != 0) {
+      throw new ArithmeticException("LAPACK dgeqrf/dorgqr failed (info = " + info.val + ")");
+    }
+    DenseMatrix q = new DenseMatrix(rows, p);
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < p; j++) {
+        q.set(i, j, a[i + j * rows]);
+      }
+    }
+    return new Qr(q, r);
+  }
+
+  /** {@code y}'s entries in LAPACK's column-major order. */
+  static double[] columnMajor(DenseMatrix y) {
+    int rows = y.rows();
+    int cols = y.cols();
+    double[] a = new double[rows * cols];
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < cols; j++) {
+        a[i + j * rows] = y.get(i, j);
+      }
+    }
+    return a;
+  }
+}
