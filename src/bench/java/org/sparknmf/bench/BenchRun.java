@@ -92,6 +92,9 @@ public final class BenchRun implements Callable<Integer> {
   double regParam;
   @Option(names = "--subsampling-rate", defaultValue = "0.05", description = "LDA (online)")
   double subsamplingRate;
+  @Option(names = "--live-heap", description = "cluster masters: measure the executors' live heap "
+      + "(X read from Parquet, not cached twice; a full GC every 250 ms, which slows the fit)")
+  boolean liveHeap;
   @Option(names = "--out", required = true, description = "results CSV to append to")
   Path out;
 
@@ -107,6 +110,8 @@ public final class BenchRun implements Callable<Integer> {
 
   private SparkSession spark;
   private final SparkProbe probe = new SparkProbe();
+  /** The broadcast copies of X that the input rows are made from. */
+  private final List<Broadcast<?>> inputCopies = new ArrayList<>();
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new BenchRun()).execute(args));
@@ -144,8 +149,13 @@ public final class BenchRun implements Callable<Integer> {
       startup += (System.nanoTime() - s0) / 1e9;
       row.set("master", master).set("partitions", partitions > 0 ? partitions : null);
       long l0 = System.nanoTime();
-      Dataset<Row> frame = tool.equals("spark-als") ? triples(x) : vectors(x);
-      frame.cache().count();
+      if (liveHeap && master.startsWith("local")) {
+        throw new CommandLine.ParameterException(new CommandLine(this),
+            "--live-heap needs a cluster master: in local mode the driver's X shares the heap");
+      }
+      Dataset<Row> input = tool.equals("spark-als") ? triples(x) : vectors(x);
+      Dataset<Row> frame = liveHeap ? throughParquet(input) : input.cache();
+      frame.count();
       load += (System.nanoTime() - l0) / 1e9;
       switch (tool) {
         case "spark" -> {
@@ -170,9 +180,28 @@ public final class BenchRun implements Callable<Integer> {
     }
     row.set("startup_s", startup).set("load_s", load);
 
+    JavaSparkContext jsc = spark == null ? null : JavaSparkContext.fromSparkContext(spark.sparkContext());
+    double liveBefore = liveHeap ? ExecutorHeap.startAndReset(jsc) : 0;
     resetHeapPeaks();
     probe.reset();
     Fit fit = fitter.fit(maxIter, tol, false);
+    if (liveHeap) {
+      double xMb = (x instanceof CsrMatrix ? 12.0 * x.storedEntries() + 4.0 * (x.rows() + 1)
+          : 8.0 * x.rows() * x.cols()) / 1048576.0;
+      double factorsMb = 8.0 * (x.rows() + x.cols()) * k / 1048576.0;
+      notes.add(String.format("executor live heap (full GC every %d ms): peak %.1f MB, %.1f MB before the fit;"
+          + " 2 × (X %.1f MB + W and H %.1f MB) = %.1f MB", ExecutorHeap.INTERVAL_MS, ExecutorHeap.peakMb(jsc),
+          liveBefore, xMb, factorsMb, 2 * (xMb + factorsMb)));
+      for (org.apache.spark.storage.RDDInfo info : spark.sparkContext().getRDDStorageInfo()) {
+        System.out.printf("bench-run: cached after the fit: RDD %d %s, %d partitions, %.1f MB in memory%n",
+            info.id(), info.name(), info.numCachedPartitions(), info.memSize() / 1048576.0);
+      }
+      java.util.Map<String, Double> bySite = new java.util.LinkedHashMap<>();
+      for (double[] r : ExecutorHeap.samples(jsc)) {
+        bySite.merge(probe.siteAt((long) r[0]), r[1], Math::max);
+      }
+      bySite.forEach((site, mb) -> System.out.printf("bench-run: live heap up to %.1f MB during %s%n", mb, site));
+    }
     row.set("heap_peak_mb", heapPeakMb()).set("fit_s", fit.seconds).set("n_iter", fit.iterations)
         .set("n_steps", fit.steps).set("rel_error", fit.rel).set("beta_divergence", fit.divergence);
     if (fit.iterations >= maxIter && !tool.equals("spark-lda") && !tool.equals("spark-als")) {
@@ -339,6 +368,7 @@ public final class BenchRun implements Callable<Integer> {
       Broadcast<int[]> bp = jsc.broadcast(indptr);
       Broadcast<int[]> bi = jsc.broadcast(c.indices());
       Broadcast<double[]> bv = jsc.broadcast(c.values());
+      inputCopies.addAll(List.of(bp, bi, bv));
       rows = rowIds(jsc, m, slices).map(i -> {
         int from = bp.value()[i];
         int to = bp.value()[i + 1];
@@ -347,10 +377,27 @@ public final class BenchRun implements Callable<Integer> {
       });
     } else {
       Broadcast<double[]> bd = jsc.broadcast(x.toDense().data());
+      inputCopies.add(bd);
       rows = rowIds(jsc, m, slices).map(i -> RowFactory.create(
           Vectors.dense(Arrays.copyOfRange(bd.value(), i * n, (i + 1) * n))));
     }
     return spark.createDataFrame(rows, new StructType().add("features", new VectorUDT(), false));
+  }
+
+  /**
+   * The input as a user reads it: written once to Parquet beside the data, read back uncached, and
+   * the broadcast copies of X dropped from the executors, so that the engine's cached blocks are
+   * the executors' only copy of X.
+   */
+  private Dataset<Row> throughParquet(Dataset<Row> input) throws IOException {
+    Path file = data.resolveSibling(dataset + "-" + input.javaRDD().getNumPartitions() + "p.parquet");
+    if (!Files.exists(file)) {
+      Path partial = file.resolveSibling(file.getFileName() + ".partial");
+      input.write().mode("overwrite").parquet(partial.toString());
+      Files.move(partial, file);
+    }
+    inputCopies.forEach(b -> b.destroy());
+    return spark.read().parquet(file.toString());
   }
 
   /** 0 … m−1 in {@code slices} contiguous slices; each partition holds only its slice number. */
@@ -369,6 +416,7 @@ public final class BenchRun implements Callable<Integer> {
     double[] values = x.toDense().data();
     int n = x.cols();
     Broadcast<double[]> b = jsc.broadcast(values);
+    inputCopies.add(b);
     int slices = partitions > 0 ? partitions : jsc.defaultParallelism();
     JavaRDD<Row> rdd = rowIds(jsc, x.rows(), slices).flatMap(i -> {
       double[] d = b.value();

@@ -23,6 +23,8 @@ final class SparkProbe extends SparkListener {
   private final long[] phases = new long[5];
   /** Per finished job: {wall ms, compute ms}. */
   private final java.util.List<long[]> finished = new java.util.ArrayList<>();
+  /** Start time of every job (ms since the epoch) and its call site; kept across resets. */
+  private final java.util.TreeMap<Long, String> starts = new java.util.TreeMap<>();
 
   @Override
   public synchronized void onJobStart(SparkListenerJobStart start) {
@@ -30,6 +32,7 @@ final class SparkProbe extends SparkListener {
     // The result stage is named after the call that started the job, e.g. "collect at X.java:47".
     String site = start.stageInfos().isEmpty() ? "?" : start.stageInfos().last().name();
     sites.merge(site, 1, Integer::sum);
+    starts.put(start.time(), site);
     scala.collection.Iterator<Object> ids = start.stageIds().iterator();
     while (ids.hasNext()) {
       jobOfStage.put((Integer) ids.next(), start.jobId());
@@ -72,6 +75,12 @@ final class SparkProbe extends SparkListener {
   }
 
   /** Where the jobs came from, e.g. {collect at OrderedAggregation.java:47=60, ...}. */
+  /** The call site of the last job started at or before {@code time}. */
+  synchronized String siteAt(long time) {
+    Map.Entry<Long, String> e = starts.floorEntry(time);
+    return e == null ? "-" : e.getValue();
+  }
+
   synchronized Map<String, Integer> sites() {
     return new java.util.TreeMap<>(sites);
   }
