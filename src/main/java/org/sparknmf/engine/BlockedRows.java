@@ -143,18 +143,93 @@ public final class BlockedRows implements AutoCloseable {
 
   /**
    * Blocks rows given with their ids. With {@code partitions} &gt; 0 the ids must be 0 … m−1, and
-   * the rows are split into that many blocks of consecutive ids, sizes differing by at most one
-   * (one job counts them); with 0 the ids need only be unique and the input's partitioning is kept.
+   * the rows are split into that many blocks of consecutive ids, sizes differing by at most one;
+   * with 0 the ids need only be unique and the input's partitioning is kept.
    */
   public static BlockedRows fromIndexed(JavaPairRDD<Long, Vector> rows, int partitions,
       StorageLevel level) {
-    JavaPairRDD<Long, Vector> placed = partitions > 0
-        ? rows.repartitionAndSortWithinPartitions(new ContiguousRanges(partitions, rows.count()))
-        : rows;
-    JavaRDD<RowBlock> blocks = placed.mapPartitionsWithIndex(BlockedRows::block, true).persist(level);
+    JavaRDD<RowBlock> blocks;
+    if (partitions > 0) {
+      // One job counts the rows and non-zeros; then every row goes straight to its slot in its
+      // block: no sort, and no list of a block's rows beside the block while it is built.
+      long[] shape = SparkErrors.rethrowingBadInput(() -> rows.aggregate(new long[3],
+          (acc, r) -> {
+            acc[0]++;
+            acc[1] += r._2().numNonzeros();
+            acc[2] = Math.max(acc[2], r._2().size());
+            return acc;
+          },
+          (a, b) -> new long[] {a[0] + b[0], a[1] + b[1], Math.max(a[2], b[2])}));
+      ContiguousRanges ranges = new ContiguousRanges(partitions, shape[0]);
+      int n = (int) shape[2];
+      boolean dense = (double) shape[1] >= DENSE_FROM * shape[0] * (double) n;
+      blocks = rows.partitionBy(ranges).mapPartitionsWithIndex((p, it) -> placed(p, ranges, n, dense, it), true);
+    } else {
+      blocks = rows.mapPartitionsWithIndex(BlockedRows::block, true);
+    }
+    blocks.persist(level);
     List<PartitionFacts> facts = SparkErrors.rethrowingBadInput(() ->
         blocks.mapPartitionsWithIndex((p, it) -> describe(p, it), true).collect());
     return new BlockedRows(blocks, facts);
+  }
+
+  /**
+   * The block of partition {@code p}'s range of ids, each row written to its slot as it arrives:
+   * dense straight into the block's array, CSR through the rows' own vectors (the block's kind is
+   * X's, chosen from X's density). Errors name the row id.
+   */
+  private static Iterator<RowBlock> placed(int p, ContiguousRanges ranges, int n, boolean dense,
+      Iterator<Tuple2<Long, Vector>> it) {
+    long lo = ranges.first(p);
+    int size = (int) (ranges.first(p + 1) - lo);
+    if (size == 0) {
+      return List.<RowBlock>of().iterator();
+    }
+    if (dense && (long) size * n > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("a partition holds " + size + " rows × " + n
+          + " features, too many for one dense block: use more partitions");
+    }
+    double[] data = dense ? new double[size * n] : null;
+    Vector[] sparse = dense ? null : new Vector[size];
+    boolean[] seen = new boolean[size];
+    long nnz = 0;
+    while (it.hasNext()) {
+      Tuple2<Long, Vector> r = it.next();
+      long id = r._1();
+      int slot = (int) (id - lo);
+      if (id < lo || slot >= size) {
+        throw new IllegalArgumentException("row id " + id + " is outside 0 … " + (ranges.rows() - 1));
+      }
+      if (seen[slot]) {
+        throw new IllegalArgumentException("row id " + id + " occurs twice");
+      }
+      seen[slot] = true;
+      Vector v = r._2();
+      if (v.size() != n) {
+        throw new IllegalArgumentException("X row " + id + " has " + v.size() + " features, another has " + n
+            + ": every row must have the same size");
+      }
+      if (dense) {
+        int base = slot * n;
+        v.foreachActive((j, x) -> {
+          data[base + (int) j] = checked(id, (int) j, (double) x);
+          return null;
+        });
+      } else {
+        sparse[slot] = v;
+        nnz += v.numNonzeros();
+      }
+    }
+    long[] ids = new long[size];
+    for (int i = 0; i < size; i++) {
+      ids[i] = lo + i;
+      if (!seen[i]) {
+        throw new IllegalArgumentException("row id " + ids[i] + " is missing: row ids must be 0 … "
+            + (ranges.rows() - 1));
+      }
+    }
+    DataMatrix x = dense ? new DenseMatrix(size, n, data) : csrBlock(java.util.Arrays.asList(sparse), ids, n, nnz);
+    return List.of(new RowBlock(p, ids, x)).iterator();
   }
 
   /** Blocks an in-memory matrix into {@code partitions} contiguous row ranges (for tests and local data). */

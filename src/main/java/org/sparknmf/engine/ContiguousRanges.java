@@ -30,6 +30,16 @@ final class ContiguousRanges extends Partitioner {
     return (int) Math.min(parts - 1, Math.max(0, id * parts / rows));
   }
 
+  /** The first id of range {@code p} (for p = parts, the row count): ⌈p·m/parts⌉. */
+  long first(int p) {
+    return (p * rows + parts - 1) / parts;
+  }
+
+  /** m, the number of row ids. */
+  long rows() {
+    return rows;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ContiguousRanges c && c.parts == parts && c.rows == rows;

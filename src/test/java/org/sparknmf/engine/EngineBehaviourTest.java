@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.SparkEnv;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.rdd.RDD;
@@ -38,6 +39,7 @@ import org.sparknmf.solver.BetaDivergence;
 import org.sparknmf.solver.BetaLoss;
 import org.sparknmf.solver.NmfOptions;
 import org.sparknmf.testing.LocalSpark;
+import scala.Tuple2;
 
 /**
  * What the engine promises beyond the reference cases: determinism (same bits for the same data,
@@ -264,6 +266,65 @@ class EngineBehaviourTest {
       e = assertThrows(IllegalArgumentException.class,
           () -> new NmfEngine(LocalSpark.jsc(), o, EngineFixtures.distributed()).fitNmf(zeros));
       assertTrue(e.getMessage().contains("all zeros"), e.getMessage());
+    }
+  }
+
+  /** With a partition count, rows go straight to their slots: bad rows and bad ids are named. */
+  @Test
+  void placedRowsAreCheckedAndNamed() {
+    StructType schema = new StructType().add("features", new VectorUDT());
+    List<Row> rows = List.of(RowFactory.create(Vectors.dense(1, 2)), RowFactory.create(Vectors.dense(1, -3)),
+        RowFactory.create(Vectors.dense(4, 5)));
+    Dataset<Row> df = LocalSpark.session().createDataFrame(rows, schema).repartition(1);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> BlockedRows.fromDataset(df, "features", 2, StorageLevel.MEMORY_ONLY()));
+    assertTrue(e.getMessage().contains("negative value (-3.0) at row 1, column 1"), e.getMessage());
+    List<Row> ragged = List.of(RowFactory.create(Vectors.dense(1, 2, 3)), RowFactory.create(Vectors.dense(1, 2)));
+    Dataset<Row> rdf = LocalSpark.session().createDataFrame(ragged, schema).repartition(1);
+    e = assertThrows(IllegalArgumentException.class,
+        () -> BlockedRows.fromDataset(rdf, "features", 2, StorageLevel.MEMORY_ONLY()));
+    assertTrue(e.getMessage().contains("X row 1 has 2 features"), e.getMessage());
+
+    org.apache.spark.ml.linalg.Vector v = Vectors.dense(1, 2);
+    JavaPairRDD<Long, org.apache.spark.ml.linalg.Vector> twice = JavaPairRDD.fromJavaRDD(LocalSpark.jsc()
+        .parallelize(List.of(new Tuple2<>(0L, v), new Tuple2<>(1L, v), new Tuple2<>(1L, v)), 2));
+    e = assertThrows(IllegalArgumentException.class,
+        () -> BlockedRows.fromIndexed(twice, 2, StorageLevel.MEMORY_ONLY()));
+    assertTrue(e.getMessage().contains("row id 1 occurs twice") || e.getMessage().contains("row id 2 is missing"),
+        e.getMessage());
+    JavaPairRDD<Long, org.apache.spark.ml.linalg.Vector> gap = JavaPairRDD.fromJavaRDD(LocalSpark.jsc()
+        .parallelize(List.of(new Tuple2<>(0L, v), new Tuple2<>(1L, v), new Tuple2<>(5L, v)), 2));
+    e = assertThrows(IllegalArgumentException.class,
+        () -> BlockedRows.fromIndexed(gap, 2, StorageLevel.MEMORY_ONLY()));
+    assertTrue(e.getMessage().contains("row id 5 is outside 0 … 2"), e.getMessage());
+  }
+
+  /** A block's kind is X's: a sparse X gives CSR blocks, also for a block that is dense by itself. */
+  @Test
+  void placedBlocksTakeTheKindOfX() {
+    StructType schema = new StructType().add("features", new VectorUDT());
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      double[] d = new double[10];
+      if (i < 10) {
+        java.util.Arrays.fill(d, 1.0 + i); // the first block is all non-zeros
+      } else {
+        d[i % 10] = i;
+      }
+      rows.add(RowFactory.create(Vectors.dense(d)));
+    }
+    Dataset<Row> df = LocalSpark.session().createDataFrame(rows, schema).repartition(1);
+    try (BlockedRows b = BlockedRows.fromDataset(df, "features", 4, StorageLevel.MEMORY_ONLY())) {
+      for (RowBlock block : b.blocks().collect()) {
+        assertTrue(block.x() instanceof CsrMatrix, "block " + block.partition() + " is CSR");
+      }
+      DenseMatrix expected = new DenseMatrix(40, 10);
+      for (int i = 0; i < 40; i++) {
+        for (int j = 0; j < 10; j++) {
+          expected.set(i, j, ((org.apache.spark.ml.linalg.Vector) rows.get(i).get(0)).apply(j));
+        }
+      }
+      assertArrayEquals(expected.data(), b.collect().toDense().data(), "rows in input order");
     }
   }
 }
