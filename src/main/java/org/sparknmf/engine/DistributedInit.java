@@ -7,7 +7,6 @@ import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.Optional;
-import org.sparknmf.linalg.CsrMatrix;
 import org.sparknmf.linalg.DenseMatrix;
 import org.sparknmf.solver.Initialization;
 import org.sparknmf.solver.Initialization.NndsvdComponent;
