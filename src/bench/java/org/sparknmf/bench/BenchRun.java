@@ -197,9 +197,7 @@ public final class BenchRun implements Callable<Integer> {
             info.id(), info.name(), info.numCachedPartitions(), info.memSize() / 1048576.0);
       }
       java.util.Map<String, Double> bySite = new java.util.LinkedHashMap<>();
-      for (double[] r : ExecutorHeap.samples(jsc)) {
-        bySite.merge(probe.siteAt((long) r[0]), r[1], Math::max);
-      }
+      ExecutorHeap.samples(jsc).forEach((time, mb) -> bySite.merge(probe.siteAt(time), mb, Math::max));
       bySite.forEach((site, mb) -> System.out.printf("bench-run: live heap up to %.1f MB during %s%n", mb, site));
     }
     row.set("heap_peak_mb", heapPeakMb()).set("fit_s", fit.seconds).set("n_iter", fit.iterations)

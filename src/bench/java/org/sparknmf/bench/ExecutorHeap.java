@@ -3,9 +3,7 @@ package org.sparknmf.bench;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaSparkContext;
-import scala.Tuple2;
 
 /**
  * The live heap of each executor JVM: a daemon thread there runs a full collection every
@@ -36,41 +34,35 @@ final class ExecutorHeap {
     return largest(jsc, false);
   }
 
-  /** Every sample since {@link #startAndReset}: {time ms, MB}. */
-  static List<double[]> samples(JavaSparkContext jsc) {
-    int tasks = 4 * Math.max(1, jsc.defaultParallelism());
-    List<Integer> ids = new ArrayList<>();
-    for (int i = 0; i < tasks; i++) {
-      ids.add(i);
-    }
-    List<double[]> out = new ArrayList<>(jsc.parallelize(ids, tasks).flatMap(i -> {
-      List<double[]> r = new ArrayList<>();
+  /**
+   * Every sample since {@link #startAndReset}, each executor's tasks reporting the same ones:
+   * time in ms since the epoch → the largest live heap sampled then, in MB.
+   */
+  static java.util.SortedMap<Long, Double> samples(JavaSparkContext jsc) {
+    java.util.TreeMap<Long, Double> out = new java.util.TreeMap<>();
+    for (long[] s : onEveryExecutor(jsc).flatMap(i -> {
       synchronized (ExecutorHeap.class) {
-        for (long[] s : samples) {
-          r.add(new double[] {s[0], s[1] / 1048576.0});
-        }
+        return new ArrayList<>(samples).iterator();
       }
-      return r.iterator();
-    }).collect().stream().map(d -> java.util.List.of(d[0], d[1])).distinct().map(l -> new double[] {l.get(0), l.get(1)}).toList());
-    out.sort((a, b) -> Double.compare(a[0], b[0]));
+    }).collect()) {
+      out.merge(s[0], s[1] / 1048576.0, Math::max);
+    }
     return out;
   }
 
-  /** One task per core, four times over, so that every executor runs at least one. */
   private static double largest(JavaSparkContext jsc, boolean reset) {
+    long max = onEveryExecutor(jsc).map(i -> reset ? reset() : peak()).reduce(Math::max);
+    return max / 1048576.0;
+  }
+
+  /** One task per core, four times over, so that every executor runs at least one. */
+  private static org.apache.spark.api.java.JavaRDD<Integer> onEveryExecutor(JavaSparkContext jsc) {
     int tasks = 4 * Math.max(1, jsc.defaultParallelism());
     List<Integer> ids = new ArrayList<>();
     for (int i = 0; i < tasks; i++) {
       ids.add(i);
     }
-    List<Tuple2<String, Long>> bytes = jsc.parallelize(ids, tasks)
-        .map(i -> new Tuple2<>(SparkEnv.get().executorId(), reset ? reset() : peak()))
-        .collect();
-    long max = 0;
-    for (Tuple2<String, Long> b : bytes) {
-      max = Math.max(max, b._2());
-    }
-    return max / 1048576.0;
+    return jsc.parallelize(ids, tasks);
   }
 
   private static synchronized long reset() {

@@ -34,7 +34,6 @@ public final class DistributedInit {
    */
   public record Start(DenseMatrix ht, JavaRDD<DenseMatrix> w) {}
 
-
   private DistributedInit() {}
 
   /**
@@ -71,13 +70,7 @@ public final class DistributedInit {
     DistributedSvd svd = DistributedSvd.of(x, k, seed);
     double[] s = svd.s();
     DenseMatrix v = svd.v();
-    double[] vSquares = new double[2 * k];
-    for (int j = 0; j < n; j++) {
-      for (int t = 0; t < k; t++) {
-        double e = v.get(j, t);
-        vSquares[e > 0 ? t : k + t] += e * e;
-      }
-    }
+    double[] vSquares = partSquares(v);
     double[] uSquares = OrderedAggregation.reduce(x.blocks().map(b -> partSquares(svd.u(b))),
         DistributedInit::add, 2);
 
