@@ -205,6 +205,7 @@ final class DistributedMiniBatch {
                 }
               }
               server.finish();
+              server.awaitEnd(job);
               break;
             } catch (StepServer.AttemptLost e) {
               LOG.warn("mini-batch steps {} to {}: {}; replaying them on the stage's next attempt", first, until, e.getMessage());
@@ -216,6 +217,9 @@ final class DistributedMiniBatch {
             }
           }
           awaitJob(job);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while waiting for the barrier stage", e);
         } finally {
           if (!job.isDone()) {
             job.cancel(true); // the fit failed here: stop the stage, not let its tasks find the socket closed

@@ -230,6 +230,24 @@ final class StepServer implements AutoCloseable {
     }
   }
 
+  /**
+   * After {@link #finish}: waits for the job to end. A task may still be lost after its last step
+   * (Spark then reruns the whole barrier stage, whose new tasks wait for steps), so a newer attempt
+   * connecting first means the stage's steps are to be replayed.
+   *
+   * @throws AttemptLost when the stage's next attempt connects before the job ends
+   */
+  void awaitEnd(Future<?> job) throws AttemptLost, InterruptedException {
+    synchronized (this) {
+      while (!job.isDone()) {
+        if (newerAttempt()) {
+          throw new AttemptLost("stage attempt " + currentAttempt + " was lost after its last step", null);
+        }
+        wait(POLL_MILLIS);
+      }
+    }
+  }
+
   private void dropCurrent() {
     if (current != null) {
       for (Task t : current) {
