@@ -15,7 +15,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -238,12 +242,17 @@ final class StepServer implements AutoCloseable {
    * @throws AttemptLost when the stage's next attempt connects before the job ends
    */
   void awaitEnd(Future<?> job) throws AttemptLost, InterruptedException {
-    synchronized (this) {
-      while (!job.isDone()) {
-        if (newerAttempt()) {
-          throw new AttemptLost("stage attempt " + currentAttempt + " was lost after its last step", null);
-        }
-        wait(POLL_MILLIS);
+    while (true) {
+      if (newerAttempt()) {
+        throw new AttemptLost("stage attempt " + currentAttempt + " was lost after its last step", null);
+      }
+      try {
+        job.get(POLL_MILLIS, TimeUnit.MILLISECONDS); // returns as the job ends, not at the next poll
+        return;
+      } catch (TimeoutException e) {
+        // still running: look for a newer attempt again
+      } catch (ExecutionException | CancellationException e) {
+        return; // ended: the caller reports the job's failure
       }
     }
   }
