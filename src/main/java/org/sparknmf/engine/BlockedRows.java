@@ -150,20 +150,24 @@ public final class BlockedRows implements AutoCloseable {
       StorageLevel level) {
     JavaRDD<RowBlock> blocks;
     if (partitions > 0) {
-      // One job counts the rows and non-zeros; then every row goes straight to its slot in its
-      // block: no sort, and no list of a block's rows beside the block while it is built.
-      long[] shape = SparkErrors.rethrowingBadInput(() -> rows.aggregate(new long[3],
-          (acc, r) -> {
-            acc[0]++;
-            acc[1] += r._2().numNonzeros();
-            acc[2] = Math.max(acc[2], r._2().size());
-            return acc;
-          },
-          (a, b) -> new long[] {a[0] + b[0], a[1] + b[1], Math.max(a[2], b[2])}));
-      ContiguousRanges ranges = new ContiguousRanges(partitions, shape[0]);
-      int n = (int) shape[2];
-      boolean dense = (double) shape[1] >= DENSE_FROM * shape[0] * (double) n;
-      blocks = rows.partitionBy(ranges).mapPartitionsWithIndex((p, it) -> placed(p, ranges, n, dense, it), true);
+      // One job counts each partition's rows and non-zeros; then every row goes straight to its
+      // slot in its block: no sort, and no list of a block's rows beside the block while it is built.
+      List<long[]> parts = SparkErrors.rethrowingBadInput(() -> rows.mapPartitions(BlockedRows::shapeOf).collect());
+      long m = 0;
+      long nnz = 0;
+      long maxSize = 0;
+      for (long[] part : parts) {
+        m += part[0];
+        nnz += part[1];
+        maxSize = Math.max(maxSize, part[2]);
+      }
+      ContiguousRanges ranges = new ContiguousRanges(partitions, m);
+      int n = (int) maxSize;
+      boolean dense = (double) nnz >= DENSE_FROM * m * (double) n;
+      // Input already cut into these ranges (a DataFrame of as many even partitions, numbered in
+      // order): its partitions are the blocks, without a shuffle of X.
+      JavaPairRDD<Long, Vector> placedRows = inRanges(parts, ranges) ? rows : rows.partitionBy(ranges);
+      blocks = placedRows.mapPartitionsWithIndex((p, it) -> placed(p, ranges, n, dense, it), true);
     } else {
       blocks = rows.mapPartitionsWithIndex(BlockedRows::block, true);
     }
@@ -171,6 +175,35 @@ public final class BlockedRows implements AutoCloseable {
     List<PartitionFacts> facts = SparkErrors.rethrowingBadInput(() ->
         blocks.mapPartitionsWithIndex((p, it) -> describe(p, it), true).collect());
     return new BlockedRows(blocks, facts);
+  }
+
+  /** {rows, non-zeros, longest row, least id, greatest id} of one partition's rows. */
+  private static Iterator<long[]> shapeOf(Iterator<Tuple2<Long, Vector>> it) {
+    long[] s = {0, 0, 0, Long.MAX_VALUE, Long.MIN_VALUE};
+    while (it.hasNext()) {
+      Tuple2<Long, Vector> r = it.next();
+      s[0]++;
+      s[1] += r._2().numNonzeros();
+      s[2] = Math.max(s[2], r._2().size());
+      s[3] = Math.min(s[3], r._1());
+      s[4] = Math.max(s[4], r._1());
+    }
+    return List.of(s).iterator();
+  }
+
+  /** Whether input partition p holds exactly range p's ids, for every p (ids unique: checked when placed). */
+  private static boolean inRanges(List<long[]> parts, ContiguousRanges ranges) {
+    if (parts.size() != ranges.numPartitions()) {
+      return false;
+    }
+    for (int p = 0; p < parts.size(); p++) {
+      long[] s = parts.get(p);
+      long size = ranges.first(p + 1) - ranges.first(p);
+      if (s[0] != size || (size > 0 && (s[3] != ranges.first(p) || s[4] != ranges.first(p + 1) - 1))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
