@@ -152,7 +152,8 @@ final class BarrierMiniBatch {
         if (block != null) {
           DataMatrix xb = DistributedMiniBatch.sliceRows(block, slicing, step.slice());
           if (xb.rows() > 0) {
-            mine = BatchStatistics.step(o, xb, fresh ? null : slices.get(step.slice()), step.ht());
+            mine = BatchStatistics.step(o, xb, DistributedMiniBatch.sliceSquaredNorm(block, slicing, step.slice()),
+                fresh ? null : slices.get(step.slice()), step.ht());
           }
         }
         Frames.write(out, Frames.bytes(mine));

@@ -35,33 +35,42 @@ final class BatchStatistics implements Serializable {
   }
 
   /**
-   * The statistics of rows {@code xb} with their (updated) W rows {@code wb}, against Hᵀ.
+   * The statistics of rows {@code xb} with their (updated) W rows {@code wb}, against Hᵀ, without
+   * the cost.
    *
-   * @param withCost also the divergence and W sums (the mini-batch cost)
    * @param violation the projected-gradient violation of the W update (cd), else 0
    */
-  static BatchStatistics of(DataMatrix xb, DenseMatrix wb, DenseMatrix ht, BetaLoss loss,
-      boolean withCost, double violation) {
+  static BatchStatistics of(DataMatrix xb, DenseMatrix wb, DenseMatrix ht, BetaLoss loss, double violation) {
     BatchStatistics s = new BatchStatistics(
         FactorStatistics.zeros(Side.H, loss, ht.rows(), ht.cols()).accumulate(xb, wb, ht));
-    if (withCost) {
-      s.divergence = BetaDivergence.of(xb, wb, ht, loss);
-      s.wSum = wb.sum();
-      s.wSquaredNorm = wb.squaredNorm();
-    }
     s.violation = violation;
     s.rows = xb.rows();
     return s;
   }
 
   /**
-   * One mini-batch step on rows {@code xb}: updates their W rows {@code wb} in place (solves them
-   * afresh when {@code wb} is null) and returns the statistics of the updated rows.
+   * The statistics of rows {@code xb} with their (updated) W rows {@code wb}, against Hᵀ, and the
+   * divergence and W sums of the mini-batch cost. {@code xSquaredNorm} is ‖xb‖²_F, or NaN to have it
+   * computed (a fixed slice's can be kept from step to step).
    */
-  static BatchStatistics step(NmfOptions o, DataMatrix xb, DenseMatrix wb, DenseMatrix ht) {
+  static BatchStatistics withCost(DataMatrix xb, double xSquaredNorm, DenseMatrix wb, DenseMatrix ht,
+      BetaLoss loss) {
+    BatchStatistics s = of(xb, wb, ht, loss, 0.0);
+    s.divergence = BetaDivergence.withStatistics(xb, xSquaredNorm, wb, ht, loss, s.h);
+    s.wSum = wb.sum();
+    s.wSquaredNorm = wb.squaredNorm();
+    return s;
+  }
+
+  /**
+   * One mini-batch step on rows {@code xb} (‖xb‖²_F or NaN, as for {@link #withCost}): updates
+   * their W rows {@code wb} in place (solves them afresh when {@code wb} is null) and returns the
+   * statistics of the updated rows.
+   */
+  static BatchStatistics step(NmfOptions o, DataMatrix xb, double xSquaredNorm, DenseMatrix wb, DenseMatrix ht) {
     DenseMatrix w = wb == null ? MiniBatchSolver.updateW(o, xb, null, ht, null)
         : MiniBatchSolver.updateW(o, xb, wb, ht, FactorStatistics.zeros(Side.W, o.betaLoss(), xb.rows(), wb.cols()));
-    return of(xb, w, ht, o.betaLoss(), true, 0.0);
+    return withCost(xb, xSquaredNorm, w, ht, o.betaLoss());
   }
 
   /** Adds {@code other} into this. Returns this. */

@@ -180,7 +180,7 @@ final class DistributedFullBatch {
       }
       DataMatrix xb = blocks.next().x();
       UpdatedRows u = ws.next();
-      return List.of(BatchStatistics.of(xb, u.w, bh.value(), loss, false, u.violation)).iterator();
+      return List.of(BatchStatistics.of(xb, u.w, bh.value(), loss, u.violation)).iterator();
     });
     try {
       return SparkErrors.rethrowingBadInput(

@@ -304,7 +304,7 @@ final class DistributedMiniBatch {
       JavaRDD<BatchStatistics> partial = chunk.blocks().map(b -> {
         DenseMatrix h = bh.value();
         DenseMatrix wb = MiniBatchSolver.updateW(o, b.x(), null, h, null);
-        return BatchStatistics.of(b.x(), wb, h, o.betaLoss(), true, 0.0);
+        return BatchStatistics.withCost(b.x(), Double.NaN, wb, h, o.betaLoss());
       });
       BatchStatistics sum = SparkErrors.rethrowingBadInput(
           () -> OrderedAggregation.reduce(partial, BatchStatistics::merge, settings.aggregationDepth()));
@@ -330,11 +330,12 @@ final class DistributedMiniBatch {
         if (!blocks.hasNext()) {
           return Collections.emptyIterator();
         }
-        DataMatrix xb = sliceRows(blocks.next(), slicing, s);
+        RowBlock block = blocks.next();
+        DataMatrix xb = sliceRows(block, slicing, s);
         if (xb.rows() == 0) {
           return Collections.emptyIterator();
         }
-        return List.of(BatchStatistics.step(o, xb, null, bh.value())).iterator();
+        return List.of(BatchStatistics.step(o, xb, sliceSquaredNorm(block, slicing, s), null, bh.value())).iterator();
       });
     } else {
       JavaRDD<DenseMatrix> next = slice.advance(x.blocks().zipPartitions(slice.current(), (blocks, ws) -> {
@@ -353,12 +354,14 @@ final class DistributedMiniBatch {
         if (!blocks.hasNext()) {
           return Collections.emptyIterator();
         }
-        DataMatrix xb = sliceRows(blocks.next(), slicing, s);
+        RowBlock block = blocks.next();
+        DataMatrix xb = sliceRows(block, slicing, s);
         DenseMatrix wb = ws.next();
         if (xb.rows() == 0) {
           return Collections.emptyIterator();
         }
-        return List.of(BatchStatistics.of(xb, wb, bh.value(), loss, true, 0.0)).iterator();
+        return List.of(BatchStatistics.withCost(xb, sliceSquaredNorm(block, slicing, s), wb, bh.value(), loss))
+            .iterator();
       });
     }
     try {
@@ -371,6 +374,12 @@ final class DistributedMiniBatch {
         slice.computed();
       }
     }
+  }
+
+  /** ‖X‖²_F of step s's rows within a block, remembered by the block. */
+  static double sliceSquaredNorm(RowBlock block, Slicing slicing, int s) {
+    int p = block.partition();
+    return block.squaredNorm(slicing.from(p, s), slicing.from(p, s + 1));
   }
 
   /** Rows of step s within a block. */

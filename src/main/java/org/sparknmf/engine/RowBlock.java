@@ -1,6 +1,8 @@
 package org.sparknmf.engine;
 
 import java.io.Serializable;
+import java.util.HashMap;
+import java.util.Map;
 import org.sparknmf.linalg.DataMatrix;
 
 /**
@@ -15,6 +17,8 @@ public final class RowBlock implements Serializable {
   private final int partition;
   private final long[] rowIds;
   private final DataMatrix x;
+  /** ‖X‖²_F of row ranges asked for, by (from, to): kept while the block is cached as an object. */
+  private transient Map<Long, Double> rangeNorms;
 
   /** @param partition the index of the partition holding the block (a task's own index may differ) */
   public RowBlock(int partition, long[] rowIds, DataMatrix x) {
@@ -45,5 +49,16 @@ public final class RowBlock implements Serializable {
 
   public int rows() {
     return rowIds.length;
+  }
+
+  /**
+   * ‖X‖²_F of rows {@code from} to {@code to}, computed once per range: every mini-batch step's cost
+   * needs its slice's, epoch after epoch, and the block stays cached between the steps' stages.
+   */
+  synchronized double squaredNorm(int from, int to) {
+    if (rangeNorms == null) {
+      rangeNorms = new HashMap<>();
+    }
+    return rangeNorms.computeIfAbsent(((long) from << 32) | to, r -> x.rowRange(from, to).squaredNorm());
   }
 }

@@ -20,6 +20,12 @@ public final class BetaDivergence {
    */
   private static final int BLOCK_ENTRIES = 1 << 16;
 
+  /**
+   * The share of ‖X‖² + ‖WH‖² below which {@link #withStatistics} sums the error directly: below
+   * it the difference of the statistics would keep fewer than twelve of its sixteen digits.
+   */
+  static final double CANCELLATION = 1e-4;
+
   private BetaDivergence() {}
 
   /** The divergence (for Frobenius, half the squared error). W is {@code m × k}, Hᵀ is {@code n × k}. */
@@ -59,6 +65,27 @@ public final class BetaDivergence {
       return acc[0] - (double) x.rows() * x.cols() - acc[1];
     }
     return (acc[0] - beta * acc[1] + acc[2] * (beta - 1.0)) / (beta * (beta - 1.0));
+  }
+
+  /**
+   * {@link #of} for rows X whose H statistics {@code hStats} (a mini-batch step forms them anyway)
+   * are at hand; {@code xSquaredNorm} is ‖X‖²_F, or NaN to have it computed. For Frobenius, half
+   * (‖X‖² + ⟨WᵀW, HHᵀ⟩ − 2⟨XᵀW, Hᵀ⟩), as scikit-learn computes it for sparse X: O(n·k²) where forming
+   * WH is O(rows·n·k), half of a dense step's time. When the error is under {@link #CANCELLATION}
+   * of ‖X‖² + ‖WH‖² that difference keeps too few digits, and the error is summed from WH.
+   */
+  public static double withStatistics(DataMatrix x, double xSquaredNorm, DenseMatrix w, DenseMatrix ht,
+      BetaLoss loss, FactorStatistics hStats) {
+    if (!loss.isFrobenius()) {
+      return of(x, w, ht, loss);
+    }
+    double normX = Double.isNaN(xSquaredNorm) ? x.squaredNorm() : xSquaredNorm;
+    double normWh = hStats.gram().dot(ht.gram());
+    double error = normX + normWh - 2.0 * hStats.numerator().dot(ht);
+    if (!(error >= CANCELLATION * (normX + normWh))) {
+      return frobenius(x, w, ht) / 2.0;
+    }
+    return error / 2.0;
   }
 
   /** scikit-learn's {@code reconstruction_err_}: {@code sqrt(2·divergence)}; ‖X − WH‖_F for Frobenius. */

@@ -1,5 +1,6 @@
 package org.sparknmf.solver;
 
+import java.util.Arrays;
 import java.util.List;
 import org.sparknmf.linalg.DataMatrix;
 import org.sparknmf.linalg.DenseMatrix;
@@ -62,15 +63,21 @@ public final class MiniBatchSolver {
     int stepsPerIter = (m + batchSize - 1) / batchSize;
     int maxSteps = options.maxIter() * stepsPerIter;
     DenseMatrix hBuffer = ht.copy();
+    double[] batchNorms = new double[stepsPerIter]; // ‖X‖² of each batch, kept for the step's cost
+    Arrays.fill(batchNorms, Double.NaN);
     if (progress.fresh()) {
       state.startFit();
     }
     int done = progress.stepsDone();
     for (int i = progress.finished() ? maxSteps : progress.nextStep(); i < maxSteps; i++) {
-      int from = (i % stepsPerIter) * batchSize;
+      int b = i % stepsPerIter;
+      int from = b * batchSize;
       int to = Math.min(m, from + batchSize);
       DataMatrix xb = x.rowRange(from, to);
-      double cost = step(xb, w.rowRange(from, to), ht);
+      if (Double.isNaN(batchNorms[b])) {
+        batchNorms[b] = xb.squaredNorm();
+      }
+      double cost = step(xb, batchNorms[b], w.rowRange(from, to), ht);
       done = i + 1;
       boolean converged = state.converged(xb.rows(), cost, ht, hBuffer, m, i, maxSteps);
       state.reportStep(i, stepsPerIter, maxSteps, cost, converged);
@@ -96,20 +103,22 @@ public final class MiniBatchSolver {
 
   /** One {@code partial_fit} step on a new chunk: W solved afresh, then H updated. */
   public void partialStep(DataMatrix x, DenseMatrix ht) {
-    step(x, null, ht);
+    step(x, Double.NaN, null, ht);
     state.countStep();
   }
 
   /**
    * One mini-batch: updates the batch's W ({@code wb}, in place; solved afresh when null or with
-   * fresh restarts), then Hᵀ. Returns the batch cost per sample.
+   * fresh restarts), then Hᵀ. {@code xSquaredNorm} is ‖xb‖²_F, or NaN to have it computed.
+   * Returns the batch cost per sample.
    */
-  double step(DataMatrix xb, DenseMatrix wb, DenseMatrix ht) {
+  double step(DataMatrix xb, double xSquaredNorm, DenseMatrix wb, DenseMatrix ht) {
     Regularization reg = options.regularization(xb.rows(), xb.cols());
     wb = updateW(options, xb, wb, ht, wStats);
-    double cost = state.recordCost(BetaDivergence.of(xb, wb, ht, loss), wb.sum(), wb.squaredNorm(),
-        ht, reg, xb.rows());
-    state.updateH(ht, hStats.reset().accumulate(xb, wb, ht), reg);
+    hStats.reset().accumulate(xb, wb, ht);
+    double cost = state.recordCost(BetaDivergence.withStatistics(xb, xSquaredNorm, wb, ht, loss, hStats),
+        wb.sum(), wb.squaredNorm(), ht, reg, xb.rows());
+    state.updateH(ht, hStats, reg);
     return cost;
   }
 

@@ -1,0 +1,72 @@
+package org.sparknmf.solver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.sparknmf.linalg.CsrMatrix;
+import org.sparknmf.linalg.DataMatrix;
+import org.sparknmf.linalg.DenseMatrix;
+
+/** The mini-batch cost from a step's statistics against the divergence summed from WH. */
+class BetaDivergenceTest {
+
+  private static DenseMatrix random(Random r, int rows, int cols, double zeroShare) {
+    DenseMatrix m = new DenseMatrix(rows, cols);
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < cols; j++) {
+        m.set(i, j, r.nextDouble() < zeroShare ? 0.0 : r.nextDouble());
+      }
+    }
+    return m;
+  }
+
+  private static double fromStatistics(DataMatrix x, double xSquaredNorm, DenseMatrix w, DenseMatrix ht,
+      BetaLoss loss) {
+    FactorStatistics h = FactorStatistics.of(Side.H, loss, x, w, ht);
+    return BetaDivergence.withStatistics(x, xSquaredNorm, w, ht, loss, h);
+  }
+
+  @Test
+  void statisticsGiveTheSummedFrobeniusErrorOnDenseAndSparseRows() {
+    Random r = new Random(3);
+    DenseMatrix dense = random(r, 300, 40, 0.0);
+    CsrMatrix sparse = CsrMatrix.fromDense(random(r, 300, 40, 0.9));
+    DenseMatrix w = random(r, 300, 5, 0.0);
+    DenseMatrix ht = random(r, 40, 5, 0.0);
+    for (DataMatrix x : new DataMatrix[] {dense, sparse}) {
+      double summed = BetaDivergence.of(x, w, ht, BetaLoss.FROBENIUS);
+      double viaNorm = fromStatistics(x, x.squaredNorm(), w, ht, BetaLoss.FROBENIUS);
+      double computedNorm = fromStatistics(x, Double.NaN, w, ht, BetaLoss.FROBENIUS);
+      assertEquals(summed, viaNorm, 1e-12 * summed, x.getClass().getSimpleName());
+      assertEquals(viaNorm, computedNorm, 0.0, "NaN: ‖X‖² computed, the same value");
+    }
+  }
+
+  @Test
+  void aNearlyExactFitIsSummedFromWhNotCancelled() {
+    Random r = new Random(5);
+    DenseMatrix w = random(r, 200, 4, 0.0);
+    DenseMatrix ht = random(r, 30, 4, 0.0);
+    DenseMatrix x = new DenseMatrix(200, 30);
+    w.timesTransposeInto(ht, x);
+    x.set(7, 3, x.get(7, 3) + 1e-6); // error 1e-12 against ‖X‖² near 1e4: the difference would be noise
+    double summed = BetaDivergence.of(x, w, ht, BetaLoss.FROBENIUS);
+    assertEquals(summed, fromStatistics(x, x.squaredNorm(), w, ht, BetaLoss.FROBENIUS), 0.0);
+    assertEquals(0.5e-12, summed, 1e-16);
+  }
+
+  @Test
+  void otherLossesAreSummedAsBefore() {
+    Random r = new Random(7);
+    DenseMatrix x = random(r, 100, 20, 0.3);
+    DenseMatrix w = random(r, 100, 3, 0.0);
+    DenseMatrix ht = random(r, 20, 3, 0.0);
+    for (BetaLoss loss : new BetaLoss[] {BetaLoss.KULLBACK_LEIBLER, BetaLoss.ITAKURA_SAITO, new BetaLoss(1.5)}) {
+      double summed = BetaDivergence.of(x, w, ht, loss);
+      assertTrue(summed > 0.0);
+      assertEquals(summed, fromStatistics(x, Double.NaN, w, ht, loss), 0.0, "beta " + loss.beta());
+    }
+  }
+}
