@@ -229,8 +229,8 @@ class EngineBehaviourTest {
   }
 
   /**
-   * Blocks are the exact ranges ⌊i·P/m⌋, whatever the session ran before. Spark's sortByKey would
-   * sample its bounds once m exceeds its sample (here 240 rows), with a seed drawn from the RDD id.
+   * Blocks are the exact ranges from ⌊p·m/P⌋, whatever the session ran before. Spark's sortByKey
+   * would sample its bounds once m exceeds its sample (here 240 rows), with a seed drawn from the RDD id.
    */
   @Test
   void blocksAreExactRangesOfRowIds() {
@@ -243,8 +243,35 @@ class EngineBehaviourTest {
     for (int extra = 0; extra < 3; extra++) {
       LocalSpark.jsc().parallelize(List.of(1, 2, 3)).map(v -> v + 1).count();
       try (BlockedRows b = BlockedRows.fromDataset(df, "features", 4, StorageLevel.MEMORY_ONLY())) {
-        assertArrayEquals(new int[] {501, 501, 501, 500}, b.partitionRows(), "after " + extra + " other jobs");
+        assertArrayEquals(new int[] {500, 501, 501, 501}, b.partitionRows(), "after " + extra + " other jobs");
+        assertTrue(b.blocks().rdd().toDebugString().contains("ShuffledRDD"), "one partition cut into four");
       }
+    }
+  }
+
+  /** Input already in the blocks' ranges (Spark's parallelize makes them) is blocked where it is. */
+  @Test
+  void inputInTheBlocksRangesIsNotShuffled() {
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 2003; i++) {
+      rows.add(RowFactory.create(Vectors.dense(i, 1.0)));
+    }
+    StructType schema = new StructType().add("features", new VectorUDT());
+    Dataset<Row> inRanges = LocalSpark.session().createDataFrame(LocalSpark.jsc().parallelize(rows, 4), schema);
+    try (BlockedRows b = BlockedRows.fromDataset(inRanges, "features", 4, StorageLevel.MEMORY_ONLY())) {
+      assertFalse(b.blocks().rdd().toDebugString().contains("ShuffledRDD"), b.blocks().rdd().toDebugString());
+      assertArrayEquals(new int[] {500, 501, 501, 501}, b.partitionRows());
+      double[] first = b.collect().toDense().data();
+      for (int i = 0; i < 2003; i++) {
+        assertEquals(i, first[2 * i], "row " + i + " in input order");
+      }
+    }
+    // Same partition count, other ranges: shuffled into the blocks' ranges.
+    Dataset<Row> uneven = LocalSpark.session().createDataFrame(LocalSpark.jsc().parallelize(rows.subList(0, 1000), 1)
+        .union(LocalSpark.jsc().parallelize(rows.subList(1000, 2003), 3)), schema);
+    try (BlockedRows b = BlockedRows.fromDataset(uneven, "features", 4, StorageLevel.MEMORY_ONLY())) {
+      assertTrue(b.blocks().rdd().toDebugString().contains("ShuffledRDD"));
+      assertArrayEquals(new int[] {500, 501, 501, 501}, b.partitionRows());
     }
   }
 
