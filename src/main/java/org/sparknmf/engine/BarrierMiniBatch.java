@@ -27,7 +27,9 @@ import org.apache.spark.rdd.RDD;
 import org.sparknmf.linalg.DataMatrix;
 import org.sparknmf.linalg.DenseMatrix;
 import org.sparknmf.linalg.RowStack;
+import org.sparknmf.solver.FactorStatistics;
 import org.sparknmf.solver.NmfOptions;
+import org.sparknmf.solver.Side;
 import scala.Function1;
 import scala.Tuple2;
 import scala.jdk.javaapi.CollectionConverters;
@@ -142,6 +144,7 @@ final class BarrierMiniBatch {
     for (int s = 0; block != null && !fresh && s < slicing.steps(); s++) {
       slices.add(w.rowRange(slicing.from(block.partition(), s), slicing.from(block.partition(), s + 1)).copy());
     }
+    FactorStatistics wWork = null; // the W update's buffers, kept from step to step
     try (Socket socket = StepServer.connect(server, ctx.stageAttemptNumber(), ctx.partitionId())) {
       InputStream in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
       OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
@@ -152,8 +155,11 @@ final class BarrierMiniBatch {
         if (block != null) {
           DataMatrix xb = DistributedMiniBatch.sliceRows(block, slicing, step.slice());
           if (xb.rows() > 0) {
+            if (wWork == null && !fresh) {
+              wWork = FactorStatistics.zeros(Side.W, o.betaLoss(), xb.rows(), w.cols());
+            }
             mine = BatchStatistics.step(o, xb, DistributedMiniBatch.sliceSquaredNorm(block, slicing, step.slice()),
-                fresh ? null : slices.get(step.slice()), step.ht());
+                fresh ? null : slices.get(step.slice()), step.ht(), wWork);
           }
         }
         Frames.write(out, Frames.bytes(mine));

@@ -65,11 +65,14 @@ final class BatchStatistics implements Serializable {
   /**
    * One mini-batch step on rows {@code xb} (‖xb‖²_F or NaN, as for {@link #withCost}): updates
    * their W rows {@code wb} in place (solves them afresh when {@code wb} is null) and returns the
-   * statistics of the updated rows.
+   * statistics of the updated rows. {@code wWork} is the W update's workspace: a task that runs
+   * many steps passes the same one, else null.
    */
-  static BatchStatistics step(NmfOptions o, DataMatrix xb, double xSquaredNorm, DenseMatrix wb, DenseMatrix ht) {
+  static BatchStatistics step(NmfOptions o, DataMatrix xb, double xSquaredNorm, DenseMatrix wb, DenseMatrix ht,
+      FactorStatistics wWork) {
     DenseMatrix w = wb == null ? MiniBatchSolver.updateW(o, xb, null, ht, null)
-        : MiniBatchSolver.updateW(o, xb, wb, ht, FactorStatistics.zeros(Side.W, o.betaLoss(), xb.rows(), wb.cols()));
+        : MiniBatchSolver.updateW(o, xb, wb, ht,
+            wWork != null ? wWork : FactorStatistics.zeros(Side.W, o.betaLoss(), xb.rows(), wb.cols()));
     return withCost(xb, xSquaredNorm, w, ht, o.betaLoss());
   }
 

@@ -335,7 +335,8 @@ final class DistributedMiniBatch {
         if (xb.rows() == 0) {
           return Collections.emptyIterator();
         }
-        return List.of(BatchStatistics.step(o, xb, sliceSquaredNorm(block, slicing, s), null, bh.value())).iterator();
+        return List.of(BatchStatistics.step(o, xb, sliceSquaredNorm(block, slicing, s), null, bh.value(), null))
+            .iterator();
       });
     } else {
       JavaRDD<DenseMatrix> next = slice.advance(x.blocks().zipPartitions(slice.current(), (blocks, ws) -> {
