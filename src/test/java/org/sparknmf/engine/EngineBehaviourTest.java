@@ -249,9 +249,12 @@ class EngineBehaviourTest {
     }
   }
 
-  /** Input already in the blocks' ranges (Spark's parallelize makes them) is blocked where it is. */
+  /**
+   * Cached input already in the blocks' ranges (Spark's parallelize makes them) is blocked where it
+   * is; the same input read from its source is shuffled, so reading and building take separate stages.
+   */
   @Test
-  void inputInTheBlocksRangesIsNotShuffled() {
+  void cachedInputInTheBlocksRangesIsNotShuffled() {
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < 2003; i++) {
       rows.add(RowFactory.create(Vectors.dense(i, 1.0)));
@@ -259,19 +262,27 @@ class EngineBehaviourTest {
     StructType schema = new StructType().add("features", new VectorUDT());
     Dataset<Row> inRanges = LocalSpark.session().createDataFrame(LocalSpark.jsc().parallelize(rows, 4), schema);
     try (BlockedRows b = BlockedRows.fromDataset(inRanges, "features", 4, StorageLevel.MEMORY_ONLY())) {
+      assertTrue(b.blocks().rdd().toDebugString().contains("ShuffledRDD"), "not cached: shuffled");
+    }
+    inRanges.cache();
+    try (BlockedRows b = BlockedRows.fromDataset(inRanges, "features", 4, StorageLevel.MEMORY_ONLY())) {
       assertFalse(b.blocks().rdd().toDebugString().contains("ShuffledRDD"), b.blocks().rdd().toDebugString());
       assertArrayEquals(new int[] {500, 501, 501, 501}, b.partitionRows());
       double[] first = b.collect().toDense().data();
       for (int i = 0; i < 2003; i++) {
         assertEquals(i, first[2 * i], "row " + i + " in input order");
       }
+    } finally {
+      inRanges.unpersist(true);
     }
     // Same partition count, other ranges: shuffled into the blocks' ranges.
     Dataset<Row> uneven = LocalSpark.session().createDataFrame(LocalSpark.jsc().parallelize(rows.subList(0, 1000), 1)
-        .union(LocalSpark.jsc().parallelize(rows.subList(1000, 2003), 3)), schema);
+        .union(LocalSpark.jsc().parallelize(rows.subList(1000, 2003), 3)), schema).cache();
     try (BlockedRows b = BlockedRows.fromDataset(uneven, "features", 4, StorageLevel.MEMORY_ONLY())) {
       assertTrue(b.blocks().rdd().toDebugString().contains("ShuffledRDD"));
       assertArrayEquals(new int[] {500, 501, 501, 501}, b.partitionRows());
+    } finally {
+      uneven.unpersist(true);
     }
   }
 
