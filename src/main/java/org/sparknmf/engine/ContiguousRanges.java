@@ -5,9 +5,10 @@ import org.apache.spark.Partitioner;
 /**
  * Row ids 0 … m−1 into {@code parts} contiguous ranges whose sizes differ by at most one, range p
  * starting at ⌊p·m/parts⌋: the ranges of Spark's own {@code parallelize} and {@code range}, so
- * input cut that way is blocked without a shuffle ({@link BlockedRows}). Spark's {@code sortByKey} would place the bounds by sampling, with a seed drawn
- * from the RDD's id, so the same rows could be split differently depending on what the session
- * did before; a fit must depend on its data, partitioning and parameters alone.
+ * cached input cut that way is blocked without a shuffle ({@link BlockedRows}). Spark's
+ * {@code sortByKey} would place the bounds by sampling, with a seed drawn from the RDD's id, so the
+ * same rows could be split differently depending on what the session did before; a fit must depend
+ * on its data, partitioning and parameters alone.
  */
 final class ContiguousRanges extends Partitioner {
 

@@ -71,8 +71,9 @@ public final class BetaDivergence {
    * {@link #of} for rows X whose H statistics {@code hStats} (a mini-batch step forms them anyway)
    * are at hand; {@code xSquaredNorm} is ‖X‖²_F, or NaN to have it computed. For Frobenius, half
    * (‖X‖² + ⟨WᵀW, HHᵀ⟩ − 2⟨XᵀW, Hᵀ⟩), as scikit-learn computes it for sparse X: O(n·k²) where forming
-   * WH is O(rows·n·k), half of a dense step's time. When the error is under {@link #CANCELLATION}
-   * of ‖X‖² + ‖WH‖² that difference keeps too few digits, and the error is summed from WH.
+   * WH is O(rows·n·k), half of a dense step's time. For dense X, when the error is under
+   * {@link #CANCELLATION} of ‖X‖² + ‖WH‖² that difference keeps too few digits, and the error is
+   * summed from WH; sparse X has no other way than this one (as in {@link #of}).
    */
   public static double withStatistics(DataMatrix x, double xSquaredNorm, DenseMatrix w, DenseMatrix ht,
       BetaLoss loss, FactorStatistics hStats) {
@@ -82,7 +83,7 @@ public final class BetaDivergence {
     double normX = Double.isNaN(xSquaredNorm) ? x.squaredNorm() : xSquaredNorm;
     double normWh = hStats.gram().dot(ht.gram());
     double error = normX + normWh - 2.0 * hStats.numerator().dot(ht);
-    if (!(error >= CANCELLATION * (normX + normWh))) {
+    if (!(x instanceof CsrMatrix) && !(error >= CANCELLATION * (normX + normWh))) {
       return frobenius(x, w, ht) / 2.0;
     }
     return error / 2.0;
