@@ -157,6 +157,16 @@ public final class NmfEngine {
   }
 
   /**
+   * Threads for the single-JVM solver on the driver: a local master's cores, else
+   * {@code spark.driver.cores} (1 unless set, as Spark allots a driver), never more than the JVM has.
+   */
+  private int driverThreads() {
+    int cores = jsc.sc().isLocal() ? jsc.sc().defaultParallelism()
+        : jsc.sc().conf().getInt("spark.driver.cores", 1);
+    return Math.max(1, Math.min(cores, Runtime.getRuntime().availableProcessors()));
+  }
+
+  /**
    * The single-JVM solver on collected X; W goes back to the executors aligned with X's blocks.
    * Checkpoints are written from the driver (W whole, in row-id order).
    */
@@ -207,7 +217,7 @@ public final class NmfEngine {
           checkpoints.save(FitCheckpoint.fullBatch(at, ht), wFit);
         }
       };
-      FullBatchSolver.Result r = FullBatchSolver.fit(xm, w, ht, options, at, listener);
+      FullBatchSolver.Result r = FullBatchSolver.fit(xm, w, ht, options, at, listener, driverThreads());
       nIter = r.nIter();
       history = r.history();
     }

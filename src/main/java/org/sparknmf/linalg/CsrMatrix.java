@@ -130,6 +130,10 @@ public final class CsrMatrix implements DataMatrix {
   public void timesAdd(DenseMatrix g, DenseMatrix out) {
     int k = g.cols();
     checkShapes(g, cols, out, rows, k);
+    if (storedEntries() >= ROWS_COPY_PAYS * (long) g.rows()) {
+      timesAddByRows(g.toArray(), out);
+      return;
+    }
     double[] gd = g.data();
     double[] od = out.data();
     for (int i = 0; i < rows; i++) {
@@ -137,6 +141,32 @@ public final class CsrMatrix implements DataMatrix {
       for (int p = rowBegin(i), end = rowEnd(i); p < end; p++) {
         Blas.axpy(k, values[p], gd, g.offset() + indices[p] * k, od, o);
       }
+    }
+  }
+
+  /**
+   * Entries per row of G above which {@link #timesAdd} first copies G's rows into arrays of their
+   * own: the JIT runs {@code acc[r] += v · row[r]} on SIMD lanes, but not a loop reading an array
+   * at an offset while writing another (they might be the same array). Same bits either way.
+   */
+  private static final int ROWS_COPY_PAYS = 4;
+
+  /** {@link #timesAdd} with G as rows; each output row is summed in a buffer of its own. */
+  private void timesAddByRows(double[][] g, DenseMatrix out) {
+    int k = out.cols();
+    double[] od = out.data();
+    double[] acc = new double[k];
+    for (int i = 0; i < rows; i++) {
+      int o = out.offset() + i * k;
+      System.arraycopy(od, o, acc, 0, k);
+      for (int p = rowBegin(i), end = rowEnd(i); p < end; p++) {
+        double v = values[p];
+        double[] row = g[indices[p]];
+        for (int r = 0; r < k; r++) {
+          acc[r] += v * row[r];
+        }
+      }
+      System.arraycopy(acc, 0, od, o, k);
     }
   }
 
@@ -216,6 +246,71 @@ public final class CsrMatrix implements DataMatrix {
       }
     }
     return new CsrMatrix(rows, cols, indptr, indices, buffer, rowStart);
+  }
+
+  /**
+   * Blocks of consecutive columns: block b holds columns {@code [starts[b], starts[b + 1])} of the
+   * matrix, numbered from 0, with every row and the entries' order kept.
+   */
+  public record ColumnBlocks(int[] starts, CsrMatrix[] blocks) {}
+
+  /**
+   * This matrix cut into at most {@code parts} blocks of consecutive columns holding about equal
+   * numbers of stored entries. A block's {@code transposeTimesAdd} adds the same terms in the same
+   * order as this matrix's does for those columns, so the blocks can fill their rows of Xᵀ·G on
+   * separate threads and give the same bits, each reading G's rows in order.
+   */
+  public ColumnBlocks splitColumns(int parts) {
+    if (parts < 1) {
+      throw new IllegalArgumentException("parts must be at least 1, got " + parts);
+    }
+    long nnz = storedEntries();
+    int[] perColumn = new int[cols];
+    for (int p = rowBegin(0), end = rowBegin(0) + (int) nnz; p < end; p++) {
+      perColumn[indices[p]]++;
+    }
+    int[] starts = new int[Math.min(parts, Math.max(1, cols)) + 1];
+    int b = 1;
+    long seen = 0;
+    for (int j = 0; j < cols && b < starts.length - 1; j++) {
+      seen += perColumn[j];
+      if (seen * (starts.length - 1) >= nnz * b) {
+        starts[b++] = j + 1;
+      }
+    }
+    while (b < starts.length) {
+      starts[b++] = cols;
+    }
+    CsrMatrix[] blocks = new CsrMatrix[starts.length - 1];
+    for (int c = 0; c < blocks.length; c++) {
+      blocks[c] = columns(starts[c], starts[c + 1]);
+    }
+    return new ColumnBlocks(starts, blocks);
+  }
+
+  /** Columns {@code [from, to)} as a compact matrix, numbered from 0. */
+  private CsrMatrix columns(int from, int to) {
+    int[] ptr = new int[rows + 1];
+    for (int i = 0; i < rows; i++) {
+      int n = 0;
+      for (int p = rowBegin(i), end = rowEnd(i); p < end; p++) {
+        if (indices[p] >= from && indices[p] < to) {
+          n++;
+        }
+      }
+      ptr[i + 1] = ptr[i] + n;
+    }
+    int[] idx = new int[ptr[rows]];
+    double[] val = new double[ptr[rows]];
+    for (int i = 0, q = 0; i < rows; i++) {
+      for (int p = rowBegin(i), end = rowEnd(i); p < end; p++) {
+        if (indices[p] >= from && indices[p] < to) {
+          idx[q] = indices[p] - from;
+          val[q++] = values[p];
+        }
+      }
+    }
+    return new CsrMatrix(rows, to - from, ptr, idx, val, 0);
   }
 
   @Override

@@ -65,8 +65,13 @@ public final class DenseMatrix implements DataMatrix {
 
   public static DenseMatrix filled(int rows, int cols, double value) {
     DenseMatrix m = new DenseMatrix(rows, cols);
-    Arrays.fill(m.data, value);
+    m.fill(value);
     return m;
+  }
+
+  /** Sets every entry of this matrix (or view) to {@code value}. Modifies this. */
+  public void fill(double value) {
+    Arrays.fill(data, offset, offset + rows * cols, value);
   }
 
   @Override
@@ -195,7 +200,6 @@ public final class DenseMatrix implements DataMatrix {
     return copy();
   }
 
-  /** A compact copy (offset 0). */
   /** A copy of the first {@code n} columns. */
   public DenseMatrix leadingColumns(int n) {
     DenseMatrix out = new DenseMatrix(rows, n);
@@ -205,6 +209,7 @@ public final class DenseMatrix implements DataMatrix {
     return out;
   }
 
+  /** A compact copy (offset 0). */
   public DenseMatrix copy() {
     DenseMatrix m = new DenseMatrix(rows, cols);
     System.arraycopy(data, offset, m.data, 0, rows * cols);
@@ -244,6 +249,7 @@ public final class DenseMatrix implements DataMatrix {
     return Math.sqrt(s);
   }
 
+  /** The rows as arrays of their own. */
   public double[][] toArray() {
     double[][] a = new double[rows][];
     for (int i = 0; i < rows; i++) {

@@ -19,6 +19,8 @@ import org.sparknmf.solver.Initialization;
  */
 public final class NMF extends BaseNMF<NMF> {
 
+  private int threads = Runtime.getRuntime().availableProcessors();
+
   public NMF() {}
 
   public NMF(int nComponents) {
@@ -35,6 +37,22 @@ public final class NMF extends BaseNMF<NMF> {
   public NMF setShuffle(boolean shuffle) {
     options.shuffle(shuffle);
     return this;
+  }
+
+  /**
+   * Threads for the cd solver's sweeps (beyond scikit-learn, whose sweeps use one core): all of the
+   * JVM's processors by default. The result is the same for any number.
+   */
+  public NMF setThreads(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+    }
+    this.threads = threads;
+    return this;
+  }
+
+  public int getThreads() {
+    return threads;
   }
 
   public String getSolver() {
@@ -55,7 +73,7 @@ public final class NMF extends BaseNMF<NMF> {
           + "You may try init='nndsvda' or init='nndsvdar' instead.");
     }
     Initialization.Factors start = initialFactors(x, w, h);
-    FullBatchSolver.Result result = FullBatchSolver.fit(x, start.w(), start.ht(), options, true);
+    FullBatchSolver.Result result = FullBatchSolver.fit(x, start.w(), start.ht(), options, true, threads);
     warnIfNotConverged(result.nIter());
     setFitted(start.ht(), x.cols());
     nIter = result.nIter();
@@ -71,7 +89,7 @@ public final class NMF extends BaseNMF<NMF> {
     DenseMatrix w = "mu".equals(options.solver())
         ? DenseMatrix.filled(x.rows(), k, Math.sqrt(x.mean() / k))
         : new DenseMatrix(x.rows(), k);
-    FullBatchSolver.Result result = FullBatchSolver.fit(x, w, ht.copy(), options, false);
+    FullBatchSolver.Result result = FullBatchSolver.fit(x, w, ht.copy(), options, false, threads);
     warnIfNotConverged(result.nIter());
     return w.toArray();
   }

@@ -21,51 +21,69 @@ public final class FullBatchSolver {
   private FullBatchSolver() {}
 
   /**
-   * Fits W (and Hᵀ when {@code updateH}) in place.
+   * Fits W (and Hᵀ when {@code updateH}) in place, on the calling thread alone (as a Spark task
+   * does).
    *
    * @param w {@code m × k} starting W, overwritten
    * @param ht {@code n × k} starting Hᵀ, overwritten when updateH
    */
   public static Result fit(DataMatrix x, DenseMatrix w, DenseMatrix ht, NmfOptions options,
       boolean updateH) {
-    return fit(x, w, ht, options, updateH, FullBatchProgress.start(options), FitListener.NONE);
+    return fit(x, w, ht, options, updateH, 1);
+  }
+
+  /** {@link #fit(DataMatrix, DenseMatrix, DenseMatrix, NmfOptions, boolean)} on {@code threads} threads. */
+  public static Result fit(DataMatrix x, DenseMatrix w, DenseMatrix ht, NmfOptions options,
+      boolean updateH, int threads) {
+    return fit(x, w, ht, options, updateH, FullBatchProgress.start(options), FitListener.NONE, threads);
   }
 
   /**
    * Fits W and Hᵀ from where {@code at} stands (a fresh one starts the fit), telling
    * {@code listener} after every iteration; {@code at} follows the loop, so the listener can save
-   * it with {@code w} and {@code ht}. A finished progress runs no iteration.
+   * it with {@code w} and {@code ht}. A finished progress runs no iteration. The coordinate
+   * descent's sweeps run on {@code threads} threads, with the same result for any number.
    */
   public static Result fit(DataMatrix x, DenseMatrix w, DenseMatrix ht, NmfOptions options,
-      FullBatchProgress at, FitListener listener) {
-    return fit(x, w, ht, options, true, at, listener);
+      FullBatchProgress at, FitListener listener, int threads) {
+    return fit(x, w, ht, options, true, at, listener, threads);
   }
 
   private static Result fit(DataMatrix x, DenseMatrix w, DenseMatrix ht, NmfOptions options,
-      boolean updateH, FullBatchProgress at, FitListener listener) {
+      boolean updateH, FullBatchProgress at, FitListener listener, int threads) {
+    try (RowParallel par = RowParallel.start(threads)) {
+      return fit(x, w, ht, options, updateH, at, listener, par);
+    }
+  }
+
+  /** The fit on {@code par}'s threads (tests pass one that shares small work too). */
+  static Result fit(DataMatrix x, DenseMatrix w, DenseMatrix ht, NmfOptions options,
+      boolean updateH, FullBatchProgress at, FitListener listener, RowParallel par) {
     Regularization reg = options.regularization(x.rows(), x.cols());
     if ("cd".equals(options.solver())) {
-      return coordinateDescent(x, w, ht, options, reg, updateH, at, listener);
+      return coordinateDescent(x, w, ht, options, reg, updateH, at, listener, par);
     }
     return multiplicativeUpdate(x, w, ht, options, reg, updateH, at, listener);
   }
 
   private static Result coordinateDescent(DataMatrix x, DenseMatrix w, DenseMatrix ht,
-      NmfOptions o, Regularization reg, boolean updateH, FullBatchProgress at, FitListener listener) {
+      NmfOptions o, Regularization reg, boolean updateH, FullBatchProgress at, FitListener listener,
+      RowParallel par) {
     int k = w.cols();
     NumpyRandomState rng = at.rng();
     ProgressLog progress = updateH ? new ProgressLog() : null;
-    FactorStatistics[] stats = {
-        FactorStatistics.zeros(Side.W, BetaLoss.FROBENIUS, x.rows(), k),
-        FactorStatistics.zeros(Side.H, BetaLoss.FROBENIUS, x.cols(), k)};
     Side[] sides = updateH ? Side.values() : new Side[] {Side.W};
+    DataProducts products = new DataProducts(x, updateH, par);
+    DenseMatrix[] numerators = {new DenseMatrix(x.rows(), k), new DenseMatrix(updateH ? x.cols() : 0, k)};
     int iter;
     for (iter = at.finished() ? at.nIter() : at.iterations() + 1; !at.finished() && iter <= o.maxIter(); iter++) {
       double violation = 0.0;
       for (Side side : sides) {
-        FactorStatistics s = stats[side.ordinal()].reset().accumulate(x, w, ht);
+        DenseMatrix numerator = numerators[side.ordinal()];
+        products.form(side, w, ht, numerator);
         int[] order = rng != null ? rng.permutation(k) : identity(k);
-        violation += CoordinateDescent.update(side.own(w, ht), s, reg.l1(side), reg.l2(side), order);
+        violation += CoordinateDescent.update(side.own(w, ht), side.other(w, ht), numerator,
+            reg.l1(side), reg.l2(side), order, par);
       }
       if (iter == 1) {
         at.violationInit(violation);

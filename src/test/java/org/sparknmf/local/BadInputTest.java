@@ -53,6 +53,11 @@ class BadInputTest {
   }
 
   @Test
+  void threadsBelowOne() {
+    assertRejected(() -> new NMF(2).setThreads(0), "threads", "0");
+  }
+
+  @Test
   void unknownStrings() {
     assertRejected(() -> new NMF().setSolver("als"), "solver", "als");
     assertRejected(() -> new NMF().setInit("svd"), "init", "svd");

@@ -1,5 +1,6 @@
 package org.sparknmf.solver;
 
+import static org.sparknmf.testing.TestMatrices.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,16 +12,6 @@ import org.sparknmf.linalg.DenseMatrix;
 
 /** The mini-batch cost from a step's statistics against the divergence summed from WH. */
 class BetaDivergenceTest {
-
-  private static DenseMatrix random(Random r, int rows, int cols, double zeroShare) {
-    DenseMatrix m = new DenseMatrix(rows, cols);
-    for (int i = 0; i < rows; i++) {
-      for (int j = 0; j < cols; j++) {
-        m.set(i, j, r.nextDouble() < zeroShare ? 0.0 : r.nextDouble());
-      }
-    }
-    return m;
-  }
 
   private static double fromStatistics(DataMatrix x, double xSquaredNorm, DenseMatrix w, DenseMatrix ht,
       BetaLoss loss) {

@@ -1,0 +1,101 @@
+package org.sparknmf.linalg;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class CsrMatrixTest extends DataMatrixContract {
+
+  @Override
+  DataMatrix of(double[][] x) {
+    return CsrMatrix.fromDense(DenseMatrix.of(x));
+  }
+
+  /**
+   * A CSR matrix in scipy's non-canonical form: columns unsorted within rows and one entry
+   * stored twice, as {@code csr_matrix((data, (i, j)))} keeps them until {@code sum_duplicates}.
+   */
+  private static CsrMatrix unsortedWithDuplicate(Random r, int rows, int cols, int perRow) {
+    int[] indptr = new int[rows + 1];
+    int[] indices = new int[rows * perRow];
+    double[] values = new double[rows * perRow];
+    for (int i = 0, p = 0; i < rows; i++) {
+      for (int e = 0; e < perRow; e++, p++) {
+        indices[p] = r.nextInt(cols);
+        values[p] = r.nextDouble();
+      }
+      indptr[i + 1] = p;
+    }
+    indices[1] = indices[0];
+    return new CsrMatrix(rows, cols, indptr, indices, values);
+  }
+
+  /** X·G added to out entry by entry in stored order: the order whose bits timesAdd keeps. */
+  private static double[] timesAddInStoredOrder(CsrMatrix x, DenseMatrix g, DenseMatrix out) {
+    double[] r = out.copy().data();
+    int k = g.cols();
+    for (int i = 0; i < x.rows(); i++) {
+      for (int p = x.rowBegin(i); p < x.rowEnd(i); p++) {
+        for (int t = 0; t < k; t++) {
+          r[i * k + t] += x.values()[p] * g.get(x.indices()[p], t);
+        }
+      }
+    }
+    return r;
+  }
+
+  @Test
+  void timesAddKeepsTheStoredOrderWithAndWithoutCopyingTheRowsOfG() {
+    Random r = new Random(8);
+    CsrMatrix x = unsortedWithDuplicate(r, 60, 10, 5);
+    DenseMatrix g = DenseMatrix.of(random(r, 10, 7, 0.0));
+    // 300 entries against 10 rows of G: G's rows are copied; 2 rows (10 entries): they are not.
+    for (CsrMatrix m : new CsrMatrix[] {x, x.rowRange(30, 32)}) {
+      DenseMatrix out = DenseMatrix.of(random(r, m.rows(), 7, 0.0));
+      double[] expected = timesAddInStoredOrder(m, g, out);
+      m.timesAdd(g, out);
+      assertArrayEquals(expected, out.data());
+    }
+  }
+
+  @Test
+  void columnBlocksGiveTheSameBitsAsTheWholeTransposedProduct() {
+    Random r = new Random(9);
+    CsrMatrix x = unsortedWithDuplicate(r, 200, 31, 6).rowRange(20, 180);
+    DenseMatrix g = DenseMatrix.of(random(r, 160, 5, 0.0));
+    DenseMatrix whole = new DenseMatrix(31, 5);
+    x.transposeTimesAdd(g, whole);
+    for (int parts : new int[] {1, 2, 3, 7, 31, 50}) {
+      CsrMatrix.ColumnBlocks split = x.splitColumns(parts);
+      int[] starts = split.starts();
+      assertEquals(Math.min(parts, 31), split.blocks().length);
+      assertEquals(0, starts[0]);
+      assertEquals(31, starts[starts.length - 1]);
+      DenseMatrix byBlocks = new DenseMatrix(31, 5);
+      long stored = 0;
+      for (int b = 0; b < split.blocks().length; b++) {
+        assertTrue(starts[b] <= starts[b + 1], "starts increase");
+        CsrMatrix block = split.blocks()[b];
+        assertEquals(starts[b + 1] - starts[b], block.cols());
+        stored += block.storedEntries();
+        block.transposeTimesAdd(g, byBlocks.rowRange(starts[b], starts[b + 1]));
+      }
+      assertEquals(x.storedEntries(), stored);
+      assertArrayEquals(whole.data(), byBlocks.data(), "parts " + parts);
+    }
+  }
+
+  @Test
+  void columnBlocksHoldAboutEqualEntries() {
+    CsrMatrix x = CsrMatrix.fromDense(DenseMatrix.of(random(new Random(10), 400, 100, 0.9)));
+    CsrMatrix.ColumnBlocks split = x.splitColumns(4);
+    for (CsrMatrix block : split.blocks()) {
+      assertEquals(x.storedEntries() / 4.0, block.storedEntries(), x.storedEntries() * 0.05);
+    }
+    assertThrows(IllegalArgumentException.class, () -> x.splitColumns(0));
+  }
+}
