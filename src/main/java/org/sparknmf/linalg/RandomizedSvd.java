@@ -1,8 +1,5 @@
 package org.sparknmf.linalg;
 
-import dev.ludovic.netlib.lapack.JavaLAPACK;
-import dev.ludovic.netlib.lapack.LAPACK;
-import org.netlib.util.intW;
 import org.sparknmf.util.NumpyRandomState;
 
 /**
@@ -19,9 +16,6 @@ import org.sparknmf.util.NumpyRandomState;
 public final class RandomizedSvd {
 
   private static final int OVERSAMPLES = 10;
-  /** The Java LAPACK, for the reason given in {@link Svd}: the same input gives the same bits. */
-  private static final LAPACK LAPACK_JAVA = JavaLAPACK.getInstance();
-
   private RandomizedSvd() {}
 
   /** The leading {@code k} triplets, with {@code rng} in the state scikit-learn's would be. */
@@ -102,12 +96,8 @@ public final class RandomizedSvd {
     int p = Math.min(rows, cols);
     double[] a = Qr.columnMajor(y);
     int[] pivots = new int[p];
-    intW info = new intW(0);
-    LAPACK_JAVA.dgetrf(rows, cols, a, rows, pivots, info);
-    if (info.val < 0) {
-      throw new ArithmeticException("LAPACK dgetrf: argument " + -info.val + " is invalid");
-    }
-    // info > 0 is an exact zero pivot of U; L is still what scipy returns.
+    // A zero pivot (INFO > 0) leaves L as scipy returns it.
+    Lu.factor(rows, cols, a, pivots);
     DenseMatrix l = new DenseMatrix(rows, p);
     for (int i = 0; i < rows; i++) {
       for (int j = 0; j < Math.min(i, p); j++) {
