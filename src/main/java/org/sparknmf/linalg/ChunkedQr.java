@@ -29,7 +29,7 @@ public final class ChunkedQr {
     int chunks = (x.rows() + this.chunkRows - 1) / this.chunkRows;
     offsets = new int[chunks + 1];
     for (int c = 0; c < chunks; c++) {
-      DenseMatrix r = Qr.of(chunk(c)).r();
+      DenseMatrix r = Qr.rOf(chunk(c)); // Q's rows are made again when visited
       rs.add(r);
       offsets[c + 1] = offsets[c] + r.rows();
     }

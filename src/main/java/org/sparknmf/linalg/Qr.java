@@ -17,29 +17,20 @@ public record Qr(DenseMatrix q, DenseMatrix r) {
   /** Factorises {@code y} (not modified). */
   public static Qr of(DenseMatrix y) {
     int rows = y.rows();
-    int cols = y.cols();
-    int p = Math.min(rows, cols);
+    int p = Math.min(rows, y.cols());
     if (p == 0) {
-      return new Qr(new DenseMatrix(rows, 0), new DenseMatrix(0, cols));
+      return new Qr(new DenseMatrix(rows, 0), new DenseMatrix(0, y.cols()));
     }
-    double[] a = columnMajor(y);
-    double[] tau = new double[p];
+    Reflectors h = Reflectors.of(y);
+    DenseMatrix r = h.r();
+    double[] a = h.a;
     intW info = new intW(0);
     double[] query = new double[1];
-    LAPACK_JAVA.dgeqrf(rows, cols, a, rows, tau, query, -1, info);
+    LAPACK_JAVA.dorgqr(rows, p, p, a, rows, h.tau, query, -1, info);
     double[] work = new double[Math.max(1, (int) query[0])];
-    LAPACK_JAVA.dgeqrf(rows, cols, a, rows, tau, work, work.length, info);
-    DenseMatrix r = new DenseMatrix(p, cols);
-    for (int i = 0; i < p; i++) {
-      for (int j = i; j < cols; j++) {
-        r.set(i, j, a[i + j * rows]);
-      }
-    }
-    LAPACK_JAVA.dorgqr(rows, p, p, a, rows, tau, query, -1, info);
-    work = new double[Math.max(work.length, (int) query[0])];
-    LAPACK_JAVA.dorgqr(rows, p, p, a, rows, tau, work, work.length, info);
+    LAPACK_JAVA.dorgqr(rows, p, p, a, rows, h.tau, work, work.length, info);
     if (info.val != 0) {
-      throw new ArithmeticException("LAPACK dgeqrf/dorgqr failed (info = " + info.val + ")");
+      throw new ArithmeticException("LAPACK dorgqr failed (info = " + info.val + ")");
     }
     DenseMatrix q = new DenseMatrix(rows, p);
     for (int i = 0; i < rows; i++) {
@@ -48,6 +39,45 @@ public record Qr(DenseMatrix q, DenseMatrix r) {
       }
     }
     return new Qr(q, r);
+  }
+
+  /** R alone ({@code min(rows, cols) × cols}): the same bits as {@code of(y).r()}, Q not formed. */
+  public static DenseMatrix rOf(DenseMatrix y) {
+    if (Math.min(y.rows(), y.cols()) == 0) {
+      return new DenseMatrix(0, y.cols());
+    }
+    return Reflectors.of(y).r();
+  }
+
+  /** dgeqrf's output: R on and above the diagonal of {@code a}, the reflectors below it. */
+  private record Reflectors(double[] a, double[] tau, int rows, int cols) {
+
+    static Reflectors of(DenseMatrix y) {
+      int rows = y.rows();
+      int cols = y.cols();
+      double[] a = columnMajor(y);
+      double[] tau = new double[Math.min(rows, cols)];
+      intW info = new intW(0);
+      double[] query = new double[1];
+      LAPACK_JAVA.dgeqrf(rows, cols, a, rows, tau, query, -1, info);
+      double[] work = new double[Math.max(1, (int) query[0])];
+      LAPACK_JAVA.dgeqrf(rows, cols, a, rows, tau, work, work.length, info);
+      if (info.val != 0) {
+        throw new ArithmeticException("LAPACK dgeqrf failed (info = " + info.val + ")");
+      }
+      return new Reflectors(a, tau, rows, cols);
+    }
+
+    DenseMatrix r() {
+      int p = tau.length;
+      DenseMatrix r = new DenseMatrix(p, cols);
+      for (int i = 0; i < p; i++) {
+        for (int j = i; j < cols; j++) {
+          r.set(i, j, a[i + j * rows]);
+        }
+      }
+      return r;
+    }
   }
 
   /** {@code y}'s entries in LAPACK's column-major order. */

@@ -51,9 +51,9 @@ class CsrMatrixTest extends DataMatrixContract {
   @Test
   void timesAddKeepsTheStoredOrderWithAndWithoutCopyingTheRowsOfG() {
     Random r = new Random(8);
-    CsrMatrix x = unsortedWithDuplicate(r, 60, 10, 5);
+    CsrMatrix x = unsortedWithDuplicate(r, 80, 10, 5);
     DenseMatrix g = DenseMatrix.of(random(r, 10, 7, 0.0));
-    // 300 entries against 10 rows of G: G's rows are copied; 2 rows (10 entries): they are not.
+    // 400 entries against 10 rows of G: G's rows are copied; 2 rows (10 entries): they are not.
     for (CsrMatrix m : new CsrMatrix[] {x, x.rowRange(30, 32)}) {
       DenseMatrix out = DenseMatrix.of(random(r, m.rows(), 7, 0.0));
       double[] expected = timesAddInStoredOrder(m, g, out);
