@@ -41,6 +41,10 @@ LEGEND = """\
 - **Scaling**: fit speedup = t(local[1]) / t(local[N]); per-step speedup the same for the time
   per step (or iteration), which compares equal work when the runs stop after different numbers of
   steps; efficiency = per-step speedup / N.
+- **note**, "second fit in the same process": a fit under 10 s without Spark is run once more in
+  the same process and timed, its code loaded and compiled. "spark-nmf (Spark, execution auto)"
+  is the ML stage with its default `execution` (X of at most `driverMaxEntries` entries is fitted
+  on the driver); the other Spark rows force the cluster engine.
 """
 
 
