@@ -157,8 +157,9 @@ public final class NmfEngine {
   }
 
   /**
-   * Threads for the single-JVM solver on the driver: a local master's cores, else
-   * {@code spark.driver.cores} (1 unless set, as Spark allots a driver), never more than the JVM has.
+   * Threads for the single-JVM solver on the driver: a local master's default parallelism (its
+   * cores unless {@code spark.default.parallelism} says otherwise), else {@code spark.driver.cores}
+   * (1 unless set, as Spark allots a driver), never more than the JVM has.
    */
   private int driverThreads() {
     int cores = jsc.sc().isLocal() ? jsc.sc().defaultParallelism()

@@ -130,8 +130,8 @@ public final class CsrMatrix implements DataMatrix {
   public void timesAdd(DenseMatrix g, DenseMatrix out) {
     int k = g.cols();
     checkShapes(g, cols, out, rows, k);
-    if (storedEntries() >= ROWS_COPY_PAYS * (long) g.rows()) {
-      timesAddByRows(g.toArray(), out);
+    if (rowsCopyPays(storedEntries(), g.rows())) {
+      timesAdd(g.toArray(), out);
       return;
     }
     double[] gd = g.data();
@@ -153,9 +153,21 @@ public final class CsrMatrix implements DataMatrix {
    */
   private static final int ROWS_COPY_PAYS = 32;
 
-  /** {@link #timesAdd} with G as rows; each output row is summed in a buffer of its own. */
-  private void timesAddByRows(double[][] g, DenseMatrix out) {
+  /** Whether X·G with {@code entries} stored entries is faster after copying G's rows. */
+  public static boolean rowsCopyPays(long entries, int gRows) {
+    return entries >= ROWS_COPY_PAYS * (long) gRows;
+  }
+
+  /**
+   * {@link #timesAdd(DenseMatrix, DenseMatrix)} with G given as its rows ({@code cols} arrays of
+   * {@code out.cols()}), the same bits; each output row is summed in a buffer of its own.
+   */
+  public void timesAdd(double[][] g, DenseMatrix out) {
     int k = out.cols();
+    if (g.length != cols || out.rows() != rows || (g.length > 0 && g[0].length != k)) {
+      throw new IllegalArgumentException("shapes do not match: " + g.length + " rows of G, out "
+          + out.rows() + "×" + k + ", expected " + cols + " rows of G and " + rows + " of out");
+    }
     double[] od = out.data();
     double[] acc = new double[k];
     for (int i = 0; i < rows; i++) {
@@ -283,36 +295,46 @@ public final class CsrMatrix implements DataMatrix {
     while (b < starts.length) {
       starts[b++] = cols;
     }
-    CsrMatrix[] blocks = new CsrMatrix[starts.length - 1];
-    for (int c = 0; c < blocks.length; c++) {
-      blocks[c] = columns(starts[c], starts[c + 1]);
-    }
-    return new ColumnBlocks(starts, blocks);
+    return new ColumnBlocks(starts, byColumns(starts));
   }
 
-  /** Columns {@code [from, to)} as a compact matrix, numbered from 0. */
-  private CsrMatrix columns(int from, int to) {
-    int[] ptr = new int[rows + 1];
+  /** The blocks of columns {@code [starts[b], starts[b + 1])}, numbered from 0: two passes over X. */
+  private CsrMatrix[] byColumns(int[] starts) {
+    int parts = starts.length - 1;
+    int[] blockOf = new int[cols];
+    for (int b = 0; b < parts; b++) {
+      for (int j = starts[b]; j < starts[b + 1]; j++) {
+        blockOf[j] = b;
+      }
+    }
+    int[][] ptr = new int[parts][rows + 1];
     for (int i = 0; i < rows; i++) {
-      int n = 0;
       for (int p = rowBegin(i), end = rowEnd(i); p < end; p++) {
-        if (indices[p] >= from && indices[p] < to) {
-          n++;
-        }
-      }
-      ptr[i + 1] = ptr[i] + n;
-    }
-    int[] idx = new int[ptr[rows]];
-    double[] val = new double[ptr[rows]];
-    for (int i = 0, q = 0; i < rows; i++) {
-      for (int p = rowBegin(i), end = rowEnd(i); p < end; p++) {
-        if (indices[p] >= from && indices[p] < to) {
-          idx[q] = indices[p] - from;
-          val[q++] = values[p];
-        }
+        ptr[blockOf[indices[p]]][i + 1]++;
       }
     }
-    return new CsrMatrix(rows, to - from, ptr, idx, val, 0);
+    int[][] idx = new int[parts][];
+    double[][] val = new double[parts][];
+    for (int b = 0; b < parts; b++) {
+      for (int i = 0; i < rows; i++) {
+        ptr[b][i + 1] += ptr[b][i];
+      }
+      idx[b] = new int[ptr[b][rows]];
+      val[b] = new double[ptr[b][rows]];
+    }
+    int[] fill = new int[parts];
+    for (int i = 0; i < rows; i++) {
+      for (int p = rowBegin(i), end = rowEnd(i); p < end; p++) {
+        int b = blockOf[indices[p]];
+        idx[b][fill[b]] = indices[p] - starts[b];
+        val[b][fill[b]++] = values[p];
+      }
+    }
+    CsrMatrix[] blocks = new CsrMatrix[parts];
+    for (int b = 0; b < parts; b++) {
+      blocks[b] = new CsrMatrix(rows, starts[b + 1] - starts[b], ptr[b], idx[b], val[b], 0);
+    }
+    return blocks;
   }
 
   @Override

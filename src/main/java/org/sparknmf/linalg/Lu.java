@@ -16,6 +16,8 @@ final class Lu {
   private static final LAPACK LAPACK_JAVA = JavaLAPACK.getInstance();
   /** ILAENV's block size for dgetrf: up to it, dgetrf is dgetf2. */
   static final int UNBLOCKED_MAX = 64;
+  /** DLAMCH('S'), below which dgetf2 divides by the pivot instead of scaling by its reciprocal. */
+  private static final double SAFE_MIN = LAPACK_JAVA.dlamch("S");
 
   private Lu() {}
 
@@ -38,7 +40,6 @@ final class Lu {
 
   /** Reference LAPACK's dgetf2, loop for loop (IDAMAX, DSWAP, DSCAL or division, DGER). */
   static int unblocked(int m, int n, double[] a, int[] pivots) {
-    double sfmin = LAPACK_JAVA.dlamch("S");
     int info = 0;
     int p = Math.min(m, n);
     for (int j = 0; j < p; j++) {
@@ -61,7 +62,7 @@ final class Lu {
           }
         }
         double pivot = a[cj + j];
-        if (Math.abs(pivot) >= sfmin) {
+        if (Math.abs(pivot) >= SAFE_MIN) {
           double reciprocal = 1.0 / pivot;
           for (int i = j + 1; i < m; i++) {
             a[cj + i] = reciprocal * a[cj + i];

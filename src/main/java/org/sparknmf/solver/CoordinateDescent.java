@@ -26,19 +26,21 @@ public final class CoordinateDescent {
    * The same update for a factor whose rows all sit in this JVM, from the other factor {@code g}
    * and {@code numerator} = {@code X·g} for f's rows, on {@code par}'s threads: the rows are
    * independent within a sweep, so ranges of rows are swept apart. Modifies {@code f} and
-   * {@code numerator}; returns the violation, the same bits for any number of threads.
+   * {@code numerator}; returns the violation, the same bits as one thread's and as
+   * {@link #sweep}'s.
    */
   public static double update(DenseMatrix f, DenseMatrix g, DenseMatrix numerator, double l1,
       double l2, int[] permutation, RowParallel par) {
     DenseMatrix gram = withL2(g.gram(), l2);
-    long work = (long) f.rows() * f.cols() * f.cols();
-    return par.sum(f.rows(), work, (from, to) -> {
+    int rows = f.rows();
+    double[] terms = new double[f.cols() * rows];
+    par.forEachRange(rows, (long) rows * f.cols() * f.cols(), (from, to) -> {
       DenseMatrix xg = numerator.rowRange(from, to);
       minusL1(xg, l1);
-      return sweep(f.rowRange(from, to), gram, xg, permutation);
+      sweepRows(f.rowRange(from, to), gram, xg, permutation, terms, rows, from);
     });
+    return inOrder(terms);
   }
-
   /** A copy of {@code gram} with {@code l2} added to its diagonal. */
   private static DenseMatrix withL2(DenseMatrix gram, double l2) {
     DenseMatrix g = gram.copy();
@@ -66,7 +68,8 @@ public final class CoordinateDescent {
   /**
    * One sweep: for each component t (in permutation order) and each row i, the Newton step on
    * {@code F[i,t]} projected on ≥ 0. Rows are independent, so this also runs on row blocks.
-   * Modifies {@code f}; returns Σ|projected gradient|.
+   * Modifies {@code f}; returns Σ|projected gradient|, added component by component and row by
+   * row as scikit-learn adds it.
    *
    * <p>A row's step at t reads only that row, so a group of rows takes the steps of one component
    * together, with the group's columns copied into arrays of their own: each gradient gets the
@@ -74,31 +77,42 @@ public final class CoordinateDescent {
    * rows run on SIMD lanes, which the JIT does not do for a dot product or across offsets.
    */
   public static double sweep(DenseMatrix f, DenseMatrix gram, DenseMatrix xg, int[] permutation) {
+    double[] terms = new double[f.cols() * f.rows()];
+    sweepRows(f, gram, xg, permutation, terms, f.rows(), 0);
+    return inOrder(terms);
+  }
+
+  /**
+   * The sweep of {@code f}'s rows, which are rows {@code [first, first + f.rows())} of a factor of
+   * {@code rows} rows: each |projected gradient| goes to {@code terms[s·rows + first + i]} for the
+   * s-th component of the permutation (+∞ where the gradient overflowed). Modifies {@code f} and
+   * those entries of {@code terms}.
+   */
+  private static void sweepRows(DenseMatrix f, DenseMatrix gram, DenseMatrix xg, int[] permutation,
+      double[] terms, int rows, int first) {
     int k = f.cols();
     int block = Math.min(SWEEP_ROWS, Math.max(1, f.rows()));
     double[][] fc = new double[k][block];
     double[][] xc = new double[k][block];
     double[] grad = new double[block];
-    double violation = 0.0;
     for (int from = 0; from < f.rows(); from += block) {
       int n = Math.min(block, f.rows() - from);
       toColumns(f, from, n, fc);
       toColumns(xg, from, n, xc);
-      violation += sweepColumns(n, fc, gram, xc, grad, permutation);
+      sweepColumns(n, fc, gram, xc, grad, permutation, terms, rows, first + from);
       fromColumns(fc, n, f, from);
     }
-    return violation;
   }
 
   /**
    * The sweep of {@code n} rows held by columns ({@code fc[t][i]} = F[i,t], the same for the
-   * numerator). Modifies {@code fc} and {@code grad}; returns the violation.
+   * numerator), whose first is row {@code first} of {@code rows}. Modifies {@code fc},
+   * {@code grad} and the rows' entries of {@code terms}.
    */
-  private static double sweepColumns(int n, double[][] fc, DenseMatrix gram, double[][] xc,
-      double[] grad, int[] permutation) {
+  private static void sweepColumns(int n, double[][] fc, DenseMatrix gram, double[][] xc,
+      double[] grad, int[] permutation, double[] terms, int rows, int first) {
     int k = fc.length;
     double[] gd = gram.data();
-    double violation = 0.0;
     for (int s = 0; s < k; s++) {
       int t = permutation[s];
       int gt = gram.offset() + t * k;
@@ -115,20 +129,28 @@ public final class CoordinateDescent {
       }
       double hess = gd[gt + t];
       double[] ft = fc[t];
+      int out = s * rows + first;
       for (int i = 0; i < n; i++) {
         double gi = grad[i];
         if (Double.isNaN(gi)) {
           // ∞ − ∞: the products of three entries overflowed (|X| near 1e150). scikit-learn writes
           // NaN into the factor; leaving the entry as it is keeps the fit finite.
-          violation = Double.POSITIVE_INFINITY;
+          terms[out + i] = Double.POSITIVE_INFINITY;
           continue;
         }
-        double pg = ft[i] == 0.0 ? Math.min(0.0, gi) : gi;
-        violation += Math.abs(pg);
+        terms[out + i] = Math.abs(ft[i] == 0.0 ? Math.min(0.0, gi) : gi);
         if (hess != 0.0) {
           ft[i] = Math.max(ft[i] - gi / hess, 0.0);
         }
       }
+    }
+  }
+
+  /** Σ terms in index order: component by component, row by row, as scikit-learn adds them. */
+  private static double inOrder(double[] terms) {
+    double violation = 0.0;
+    for (double v : terms) {
+      violation += v;
     }
     return violation;
   }

@@ -73,7 +73,7 @@ public final class FullBatchSolver {
     NumpyRandomState rng = at.rng();
     ProgressLog progress = updateH ? new ProgressLog() : null;
     Side[] sides = updateH ? Side.values() : new Side[] {Side.W};
-    DataProducts products = new DataProducts(x, updateH, par);
+    DataProducts products = new DataProducts(x, par);
     DenseMatrix[] numerators = {new DenseMatrix(x.rows(), k), new DenseMatrix(updateH ? x.cols() : 0, k)};
     int iter;
     for (iter = at.finished() ? at.nIter() : at.iterations() + 1; !at.finished() && iter <= o.maxIter(); iter++) {

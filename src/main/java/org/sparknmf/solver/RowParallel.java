@@ -10,12 +10,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntToDoubleFunction;
 
 /**
- * Runs a kernel over consecutive row ranges of a factor on several threads, for the single-JVM
- * solvers (Spark tasks keep to one thread, as {@code spark.task.cpus} gives them). The ranges are
- * fixed by the row count alone and their results are added in range order, so the result has the
- * same bits whatever the number of threads.
+ * Runs a kernel over parts of a factor's rows on several threads, for the single-JVM solvers
+ * (Spark tasks keep to one thread, as {@code spark.task.cpus} gives them). Each part writes only
+ * its own rows, so the result does not depend on the number of threads.
  *
- * <p>Holds its threads from {@link #start} to {@link #close}: one per fit, not one per call.
+ * <p>Holds its threads from {@link #start} to {@link #close}: one pool per fit, not one per call.
  */
 public final class RowParallel implements AutoCloseable {
 
@@ -63,42 +62,44 @@ public final class RowParallel implements AutoCloseable {
 
   /** A kernel over rows {@code [from, to)}; it may write only those rows of what it changes. */
   @FunctionalInterface
-  public interface RangeKernel {
-    double apply(int from, int to);
+  public interface RangeTask {
+    void run(int from, int to);
   }
 
   /**
-   * Σ over the ranges of {@code rows} rows of {@code kernel(from, to)}, added in range order;
-   * {@code work} (multiply-adds, say) below {@link #MIN_SHARED_WORK} stays on the calling thread.
+   * Runs {@code task} over consecutive ranges of {@code RANGE_ROWS} of {@code rows} rows, each
+   * once; on the calling thread alone when {@code work} (multiply-adds, say) is not
+   * {@linkplain #worthSharing worth sharing}.
    */
-  public double sum(int rows, long work, RangeKernel kernel) {
+  public void forEachRange(int rows, long work, RangeTask task) {
     int ranges = (rows + RANGE_ROWS - 1) / RANGE_ROWS;
-    IntToDoubleFunction range = r -> kernel.apply(r * RANGE_ROWS, Math.min(rows, (r + 1) * RANGE_ROWS));
-    double[] parts = worthSharing(work) ? run(ranges, range) : runHere(ranges, range);
-    double s = 0.0;
-    for (double p : parts) {
-      s += p;
+    IntToDoubleFunction range = r -> {
+      task.run(r * RANGE_ROWS, Math.min(rows, (r + 1) * RANGE_ROWS));
+      return 0.0;
+    };
+    if (worthSharing(work)) {
+      run(ranges, range);
+    } else {
+      for (int r = 0; r < ranges; r++) {
+        range.applyAsDouble(r);
+      }
     }
-    return s;
   }
 
   /**
-   * Whether {@code work} is worth handing to other threads: waking one costs tens of microseconds,
-   * and BLAS's own threads may still be spinning on the cores after a product.
+   * Whether {@code work} is worth handing to other threads (at least this instance's minimum, 4 M
+   * multiply-adds unless a test says less): waking one costs tens of microseconds, and BLAS's own
+   * threads may still be spinning on the cores after a product.
    */
   public boolean worthSharing(long work) {
     return threads > 1 && work >= minSharedWork;
   }
 
-  private static double[] runHere(int parts, IntToDoubleFunction part) {
-    double[] results = new double[parts];
-    for (int p = 0; p < parts; p++) {
-      results[p] = part.applyAsDouble(p);
-    }
-    return results;
-  }
-
-  /** Runs {@code part(0 .. parts − 1)}, each once, on the threads; returns their results by index. */
+  /**
+   * Runs {@code part(0 .. parts − 1)}, each once, on the threads; returns their results by index.
+   * Returns or throws only once every part has stopped: a part's exception is thrown (the first,
+   * with the others suppressed), and the parts not yet started are skipped.
+   */
   public double[] run(int parts, IntToDoubleFunction part) {
     double[] results = new double[parts];
     AtomicInteger next = new AtomicInteger();
@@ -111,33 +112,53 @@ public final class RowParallel implements AutoCloseable {
     for (int t = 1; t < Math.min(threads, parts); t++) {
       running.add(helpers.submit(worker));
     }
-    RuntimeException failure = null;
+    Throwable failure = null;
     try {
       worker.run();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       failure = e;
       next.set(parts);
     }
-    // Every helper has finished before the results are read or the caller's failure is thrown.
+    boolean interrupted = false;
     for (Future<?> f : running) {
-      try {
-        f.get();
-      } catch (ExecutionException e) {
-        if (failure == null) {
-          failure = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        next.set(parts);
-        if (failure == null) {
-          failure = new IllegalStateException("interrupted", e);
+      while (true) {
+        try {
+          f.get();
+          break;
+        } catch (ExecutionException e) {
+          next.set(parts);
+          failure = firstOf(failure, e.getCause());
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true; // keep waiting: the helpers still write into the caller's arrays
+          next.set(parts);
         }
       }
     }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+      failure = firstOf(failure, new IllegalStateException("interrupted while the rows were computed"));
+    }
+    if (failure instanceof RuntimeException e) {
+      throw e;
+    }
+    if (failure instanceof Error e) {
+      throw e;
+    }
     if (failure != null) {
-      throw failure;
+      throw new IllegalStateException(failure);
     }
     return results;
+  }
+
+  private static Throwable firstOf(Throwable first, Throwable next) {
+    if (first == null) {
+      return next;
+    }
+    if (first != next) {
+      first.addSuppressed(next);
+    }
+    return first;
   }
 
   @Override

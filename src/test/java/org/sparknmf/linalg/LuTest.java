@@ -34,7 +34,8 @@ class LuTest {
   @Test
   void unblockedLuIsLapacksDgetrfBitForBit() {
     Random r = new Random(21);
-    int[][] shapes = {{1, 1}, {5, 5}, {7, 3}, {3, 7}, {1797, 26}, {20000, 20}, {26, 64}, {300, 64}};
+    int[][] shapes = {{1, 1}, {5, 5}, {7, 3}, {3, 7}, {1797, 26}, {20000, 20}, {26, 64}, {300, 64},
+        {65, 64}, {64, 65}};
     for (int[] s : shapes) {
       assertSameAsLapack(s[0], s[1], gaussian(r, s[0] * s[1]), s[0] + "×" + s[1]);
     }
@@ -52,6 +53,10 @@ class LuTest {
     }
     a[m + 5] = a[m + 9] = 100.0; // a tie for the largest: the first one wins
     assertSameAsLapack(m, n, a, "special columns");
+    double[] withNaN = gaussian(r, m * n);
+    withNaN[3 * m + 7] = Double.NaN;
+    withNaN[5 * m + 1] = Double.POSITIVE_INFINITY;
+    assertSameAsLapack(m, n, withNaN, "NaN and ∞");
   }
 
   @Test

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.sparknmf.linalg.CsrMatrix;
@@ -40,6 +42,72 @@ class FullBatchSolverTest {
       r = FullBatchSolver.fit(x, w, ht, options, updateH, FullBatchProgress.start(options), FitListener.NONE, par);
     }
     return new Fit(w, ht, r);
+  }
+
+  /** scikit-learn's {@code _fit_coordinate_descent} without shuffle, with its loop written out. */
+  private static Fit referenceFit(DataMatrix x, NmfOptions o) {
+    Initialization.Factors start = Initialization.initialize(x, 4, "nndsvda", 0L);
+    DenseMatrix w = start.w();
+    DenseMatrix ht = start.ht();
+    Regularization reg = o.regularization(x.rows(), x.cols());
+    List<Double> history = new ArrayList<>();
+    double first = 0.0;
+    int iter;
+    for (iter = 1; iter <= o.maxIter(); iter++) {
+      double violation = 0.0;
+      for (Side side : Side.values()) {
+        FactorStatistics s = FactorStatistics.of(side, BetaLoss.FROBENIUS, x, w, ht);
+        DenseMatrix gram = s.gram().copy();
+        DenseMatrix xg = s.numerator();
+        for (int t = 0; t < 4; t++) {
+          gram.set(t, t, gram.get(t, t) + reg.l2(side));
+          for (int i = 0; i < xg.rows(); i++) {
+            xg.set(i, t, xg.get(i, t) - reg.l1(side));
+          }
+        }
+        violation += CoordinateDescentTest.referenceSweep(side.own(w, ht), gram, xg, new int[] {0, 1, 2, 3});
+      }
+      if (iter == 1) {
+        first = violation;
+      }
+      double ratio = FullBatchSolver.relativeViolation(violation, first);
+      history.add(ratio);
+      if (ratio <= o.tol()) {
+        break;
+      }
+    }
+    return new Fit(w, ht, new FullBatchSolver.Result(Math.min(iter, o.maxIter()), history));
+  }
+
+  @Test
+  void cdIsScikitLearnsLoopBitForBit() {
+    Random r = new Random(15);
+    NmfOptions o = new NmfOptions().nComponents(4).solver("cd").tol(1e-6).maxIter(80).alphaW(0.01).l1Ratio(0.5);
+    for (DataMatrix x : new DataMatrix[] {lowRankPlusNoise(r, 0.0), CsrMatrix.fromDense(lowRankPlusNoise(r, 0.9))}) {
+      Fit expected = referenceFit(x, o);
+      for (int threads : new int[] {1, 2}) {
+        Fit actual = fit(x, o, true, null, threads);
+        String what = x.getClass().getSimpleName() + ", " + threads + " threads";
+        assertEquals(expected.result().nIter(), actual.result().nIter(), what);
+        assertEquals(expected.result().history(), actual.result().history(), what);
+        assertArrayEquals(expected.w().data(), actual.w().data(), what);
+        assertArrayEquals(expected.ht().data(), actual.ht().data(), what);
+      }
+    }
+  }
+
+  @Test
+  void moreThreadsThanRows() {
+    CsrMatrix x = CsrMatrix.fromDense(DenseMatrix.of(new double[][] {{1, 0, 2, 0, 1}, {0, 3, 0, 1, 0}, {2, 1, 0, 0, 4}}));
+    NmfOptions o = new NmfOptions().nComponents(2).solver("cd").init("nndsvda").maxIter(30);
+    Initialization.Factors a = Initialization.initialize(x, 2, "nndsvda", 0L);
+    Initialization.Factors b = Initialization.initialize(x, 2, "nndsvda", 0L);
+    FullBatchSolver.fit(x, a.w(), a.ht(), o, true, 1);
+    try (RowParallel par = RowParallel.start(8, 0)) {
+      FullBatchSolver.fit(x, b.w(), b.ht(), o, true, FullBatchProgress.start(o), FitListener.NONE, par);
+    }
+    assertArrayEquals(a.w().data(), b.w().data());
+    assertArrayEquals(a.ht().data(), b.ht().data());
   }
 
   @Test
