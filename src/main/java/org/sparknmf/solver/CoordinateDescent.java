@@ -17,30 +17,30 @@ public final class CoordinateDescent {
    */
   public static double update(DenseMatrix f, FactorStatistics stats, double l1, double l2,
       int[] permutation) {
-    DenseMatrix xg = stats.numerator();
-    minusL1(xg, l1);
-    return sweep(f, withL2(stats.gram(), l2), xg, permutation);
+    return update(f, stats.gram(), stats.numerator(), l1, l2, permutation, RowParallel.serial());
   }
 
   /**
-   * The same update for a factor whose rows all sit in this JVM, from the other factor {@code g}
-   * and {@code numerator} = {@code X·g} for f's rows, on {@code par}'s threads: the rows are
-   * independent within a sweep, so ranges of rows are swept apart. Modifies {@code f} and
-   * {@code numerator}; returns the violation, the same bits as one thread's and as
-   * {@link #sweep}'s.
+   * The same update from the other factor's Gram matrix {@code gram} and {@code numerator} =
+   * {@code X·G} for f's rows, on {@code par}'s threads: the rows are independent within a sweep,
+   * so ranges of rows are swept apart. For each component t (in permutation order) and each row i,
+   * the Newton step on {@code F[i,t]} projected on ≥ 0. Modifies {@code f} and {@code numerator};
+   * returns Σ|projected gradient|, added component by component and row by row as scikit-learn
+   * adds it, so the same bits for any number of threads.
    */
-  public static double update(DenseMatrix f, DenseMatrix g, DenseMatrix numerator, double l1,
+  public static double update(DenseMatrix f, DenseMatrix gram, DenseMatrix numerator, double l1,
       double l2, int[] permutation, RowParallel par) {
-    DenseMatrix gram = withL2(g.gram(), l2);
+    DenseMatrix penalised = withL2(gram, l2);
     int rows = f.rows();
     double[] terms = new double[f.cols() * rows];
     par.forEachRange(rows, (long) rows * f.cols() * f.cols(), (from, to) -> {
       DenseMatrix xg = numerator.rowRange(from, to);
       minusL1(xg, l1);
-      sweepRows(f.rowRange(from, to), gram, xg, permutation, terms, rows, from);
+      sweepRows(f.rowRange(from, to), penalised, xg, permutation, terms, rows, from);
     });
     return inOrder(terms);
   }
+
   /** A copy of {@code gram} with {@code l2} added to its diagonal. */
   private static DenseMatrix withL2(DenseMatrix gram, double l2) {
     DenseMatrix g = gram.copy();
@@ -66,27 +66,15 @@ public final class CoordinateDescent {
   private static final int SWEEP_ROWS = 128;
 
   /**
-   * One sweep: for each component t (in permutation order) and each row i, the Newton step on
-   * {@code F[i,t]} projected on ≥ 0. Rows are independent, so this also runs on row blocks.
-   * Modifies {@code f}; returns Σ|projected gradient|, added component by component and row by
-   * row as scikit-learn adds it.
+   * The sweep of {@code f}'s rows, which are rows {@code [first, first + f.rows())} of a factor of
+   * {@code rows} rows: each |projected gradient| goes to {@code terms[s·rows + first + i]} for the
+   * s-th component of the permutation (+∞ where the gradient overflowed). Modifies {@code f} and
+   * those entries of {@code terms}.
    *
    * <p>A row's step at t reads only that row, so a group of rows takes the steps of one component
    * together, with the group's columns copied into arrays of their own: each gradient gets the
    * same terms in the same order as row by row (the same bits), and the loops over the group's
    * rows run on SIMD lanes, which the JIT does not do for a dot product or across offsets.
-   */
-  public static double sweep(DenseMatrix f, DenseMatrix gram, DenseMatrix xg, int[] permutation) {
-    double[] terms = new double[f.cols() * f.rows()];
-    sweepRows(f, gram, xg, permutation, terms, f.rows(), 0);
-    return inOrder(terms);
-  }
-
-  /**
-   * The sweep of {@code f}'s rows, which are rows {@code [first, first + f.rows())} of a factor of
-   * {@code rows} rows: each |projected gradient| goes to {@code terms[s·rows + first + i]} for the
-   * s-th component of the permutation (+∞ where the gradient overflowed). Modifies {@code f} and
-   * those entries of {@code terms}.
    */
   private static void sweepRows(DenseMatrix f, DenseMatrix gram, DenseMatrix xg, int[] permutation,
       double[] terms, int rows, int first) {

@@ -82,7 +82,7 @@ public final class FullBatchSolver {
         DenseMatrix numerator = numerators[side.ordinal()];
         products.form(side, w, ht, numerator);
         int[] order = rng != null ? rng.permutation(k) : identity(k);
-        violation += CoordinateDescent.update(side.own(w, ht), side.other(w, ht), numerator,
+        violation += CoordinateDescent.update(side.own(w, ht), side.other(w, ht).gram(), numerator,
             reg.l1(side), reg.l2(side), order, par);
       }
       if (iter == 1) {

@@ -32,6 +32,11 @@ class CoordinateDescentTest {
     return violation;
   }
 
+  /** The update without penalties, on the calling thread: one sweep. */
+  private static double sweep(DenseMatrix f, DenseMatrix gram, DenseMatrix xg, int[] permutation) {
+    return CoordinateDescent.update(f, gram, xg, 0.0, 0.0, permutation, RowParallel.serial());
+  }
+
   @Test
   void sweepTakesScikitLearnsStepsBitForBit() {
     Random r = new Random(11);
@@ -44,7 +49,7 @@ class CoordinateDescentTest {
       DenseMatrix xg = random(r, rows, k, 0.0);
       DenseMatrix expected = f.copy();
       double expectedViolation = referenceSweep(expected, gram, xg, new int[] {3, 0, 5, 1, 4, 2});
-      double violation = CoordinateDescent.sweep(f, gram, xg, new int[] {3, 0, 5, 1, 4, 2});
+      double violation = sweep(f, gram, xg, new int[] {3, 0, 5, 1, 4, 2});
       assertArrayEquals(expected.data(), f.data(), rows + " rows");
       assertEquals(expectedViolation, violation, rows + " rows");
     }
@@ -58,7 +63,7 @@ class CoordinateDescentTest {
     DenseMatrix gram = random(r, 50, 4, 0.0).gram();
     DenseMatrix expected = f.copy();
     referenceSweep(expected.rowRange(100, 250), gram, xg.rowRange(100, 250), new int[] {0, 1, 2, 3});
-    CoordinateDescent.sweep(f.rowRange(100, 250), gram, xg.rowRange(100, 250), new int[] {0, 1, 2, 3});
+    sweep(f.rowRange(100, 250), gram, xg.rowRange(100, 250), new int[] {0, 1, 2, 3});
     assertArrayEquals(expected.data(), f.data());
   }
 
@@ -67,7 +72,7 @@ class CoordinateDescentTest {
     DenseMatrix f = DenseMatrix.of(new double[][] {{1.0, 2.0}, {3.0, 4.0}});
     DenseMatrix gram = DenseMatrix.of(new double[][] {{2.0, Double.POSITIVE_INFINITY}, {1.0, 2.0}});
     DenseMatrix xg = DenseMatrix.of(new double[][] {{Double.POSITIVE_INFINITY, 1.0}, {1.0, 1.0}});
-    double violation = CoordinateDescent.sweep(f, gram, xg, new int[] {0, 1});
+    double violation = sweep(f, gram, xg, new int[] {0, 1});
     assertEquals(Double.POSITIVE_INFINITY, violation);
     assertEquals(1.0, f.get(0, 0), "∞ − ∞ in row 0: the entry is left as it was");
     for (double v : f.data()) {
@@ -87,7 +92,7 @@ class CoordinateDescentTest {
     for (int c = 0; c < 3; c++) {
       fs[c] = f0.copy();
       try (RowParallel par = RowParallel.start(threads[c], 0)) {
-        violations[c] = CoordinateDescent.update(fs[c], g, xg0.copy(), 0.01, 0.1, new int[] {4, 2, 0, 1, 3}, par);
+        violations[c] = CoordinateDescent.update(fs[c], g.gram(), xg0.copy(), 0.01, 0.1, new int[] {4, 2, 0, 1, 3}, par);
       }
     }
     for (int c = 1; c < 3; c++) {

@@ -79,6 +79,14 @@ class FullBatchSolverTest {
     return new Fit(w, ht, new FullBatchSolver.Result(Math.min(iter, o.maxIter()), history));
   }
 
+  /** The same iterations, history, W and Hᵀ, bit for bit. */
+  private static void assertSameFit(Fit expected, Fit actual, String what) {
+    assertEquals(expected.result().nIter(), actual.result().nIter(), what);
+    assertEquals(expected.result().history(), actual.result().history(), what);
+    assertArrayEquals(expected.w().data(), actual.w().data(), what);
+    assertArrayEquals(expected.ht().data(), actual.ht().data(), what);
+  }
+
   @Test
   void cdIsScikitLearnsLoopBitForBit() {
     Random r = new Random(15);
@@ -86,12 +94,7 @@ class FullBatchSolverTest {
     for (DataMatrix x : new DataMatrix[] {lowRankPlusNoise(r, 0.0), CsrMatrix.fromDense(lowRankPlusNoise(r, 0.9))}) {
       Fit expected = referenceFit(x, o);
       for (int threads : new int[] {1, 2}) {
-        Fit actual = fit(x, o, true, null, threads);
-        String what = x.getClass().getSimpleName() + ", " + threads + " threads";
-        assertEquals(expected.result().nIter(), actual.result().nIter(), what);
-        assertEquals(expected.result().history(), actual.result().history(), what);
-        assertArrayEquals(expected.w().data(), actual.w().data(), what);
-        assertArrayEquals(expected.ht().data(), actual.ht().data(), what);
+        assertSameFit(expected, fit(x, o, true, null, threads), x.getClass().getSimpleName() + ", " + threads + " threads");
       }
     }
   }
@@ -123,12 +126,7 @@ class FullBatchSolverTest {
         Fit one = fit(x, o, true, null, 1);
         assertTrue(one.result().nIter() > 5, "the fit runs some iterations: " + one.result().nIter());
         for (int threads : new int[] {2, 3}) {
-          Fit many = fit(x, o, true, null, threads);
-          String what = x.getClass().getSimpleName() + ", " + threads + " threads";
-          assertEquals(one.result().nIter(), many.result().nIter(), what);
-          assertEquals(one.result().history(), many.result().history(), what);
-          assertArrayEquals(one.w().data(), many.w().data(), what);
-          assertArrayEquals(one.ht().data(), many.ht().data(), what);
+          assertSameFit(one, fit(x, o, true, null, threads), x.getClass().getSimpleName() + ", " + threads + " threads");
         }
         // transform: W alone against a fixed H.
         Fit t1 = fit(x, o, false, one.ht(), 1);
