@@ -89,12 +89,13 @@ def translation_files():
     """The apt lists' English description files, running apt-get update once if there are none."""
     files = sorted(glob.glob(TRANSLATION_GLOB))
     if not files:
-        print(f"no {TRANSLATION_GLOB}: running apt-get update", flush=True)
-        subprocess.run(["apt-get", "update"], check=True)
+        # Slim images set Acquire::Languages "none"; ask for the English descriptions explicitly.
+        print(f"no {TRANSLATION_GLOB}: running apt-get update -o Acquire::Languages=en", flush=True)
+        subprocess.run(["apt-get", "update", "-o", "Acquire::Languages=en"], check=True)
         files = sorted(glob.glob(TRANSLATION_GLOB))
     if not files:
         sys.exit(f"error: still no {TRANSLATION_GLOB} after apt-get update; the sources may not "
-                 "fetch translations (apt option Acquire::Languages)")
+                 "fetch translations")
     return files
 
 
