@@ -5,7 +5,6 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.HashPartitioner;
-import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -186,7 +185,8 @@ final class DistributedMiniBatch {
         if (!fresh) {
           stages.advance(out, null);
         }
-        JavaFutureAction<Long> job = out.countAsync();
+        // Synchronous on a thread of its own: the job's end cuts W's lineage, no second job needed.
+        BackgroundJob job = BackgroundJob.count(out, "spark-nmf barrier stage " + first + "-" + until);
         try {
           while (true) {
             awaitTasks(server, job);
@@ -226,7 +226,6 @@ final class DistributedMiniBatch {
           }
         }
         if (!fresh) {
-          out.count(); // an asynchronous job does not cut the lineage: this one does, from the cache
           stages.computed();
         }
       } catch (java.io.IOException e) {
@@ -246,7 +245,7 @@ final class DistributedMiniBatch {
   }
 
   /** Waits for a full attempt of the stage's tasks; a failed job's error comes out as the job's. */
-  private static void awaitTasks(StepServer server, JavaFutureAction<Long> job) {
+  private static void awaitTasks(StepServer server, BackgroundJob job) {
     try {
       server.awaitAttempt(job);
     } catch (InterruptedException e) {
@@ -260,7 +259,7 @@ final class DistributedMiniBatch {
   }
 
   /** Waits for the job; its failure is thrown as the one-job-per-step path throws it. */
-  private static void awaitJob(JavaFutureAction<Long> job) {
+  private static void awaitJob(BackgroundJob job) {
     try {
       job.get();
     } catch (InterruptedException e) {
