@@ -155,7 +155,8 @@ final class DistributedMiniBatch {
 
   /**
    * The steps from {@code progress}'s next one in barrier stages ({@link BarrierMiniBatch}): each
-   * runs up to the lineage checkpoint interval in epochs and stops where a fit checkpoint is due.
+   * runs the lineage checkpoint interval in epochs, or a multiple of it ({@link StageLength}), and
+   * stops where a fit checkpoint is due.
    * Returns the steps done; W's versions are in {@code stages}.
    */
   private int barrierStages(BlockedRows x, DenseMatrix ht, MiniBatchState state, MiniBatchProgress progress,
@@ -166,19 +167,23 @@ final class DistributedMiniBatch {
     int done = progress.stepsDone();
     int first = progress.finished() ? maxSteps : progress.nextStep();
     String host = jsc.getConf().get("spark.driver.host", "localhost");
+    StageLength length = new StageLength(settings.checkpointInterval(), stepsPerEpoch);
     while (first < maxSteps) {
       int until = first;
       int epochs = 0;
       do {
         until = Math.min(maxSteps, (until / stepsPerEpoch + 1) * stepsPerEpoch);
         epochs++;
-      } while (until < maxSteps && epochs < settings.checkpointInterval() && !checkpoints.due(until / stepsPerEpoch));
+      } while (until < maxSteps && epochs < length.epochs() && !checkpoints.due(until / stepsPerEpoch));
       // Where the stage starts from, to replay its steps if Spark reruns it after losing a task.
       DenseMatrix ht0 = ht.copy();
       byte[] state0 = Frames.bytes(state);
       int done0 = done;
       boolean converged = false;
       int i = first;
+      long started = System.nanoTime();
+      long stepsFrom = started;
+      long stepsUntil = started;
       try (StepServer server = new StepServer(x.numPartitions(), host)) {
         JavaRDD<DenseMatrix> out = BarrierMiniBatch.stage(x, fresh ? null : stages.current(), server.address(),
             options, slicing);
@@ -190,6 +195,7 @@ final class DistributedMiniBatch {
         try {
           while (true) {
             awaitTasks(server, job);
+            stepsFrom = System.nanoTime();
             try {
               for (i = first; i < until && !converged; i++) {
                 int batchRows = slicing.batchRows(i % stepsPerEpoch);
@@ -204,6 +210,7 @@ final class DistributedMiniBatch {
                   done = i + 1;
                 }
               }
+              stepsUntil = System.nanoTime();
               server.finish();
               server.awaitEnd(job);
               break;
@@ -234,6 +241,7 @@ final class DistributedMiniBatch {
       if (converged) {
         break;
       }
+      length.measured(System.nanoTime() - started - (stepsUntil - stepsFrom), stepsUntil - stepsFrom, i - first);
       first = i;
       progress.at(first, done);
       if (first % stepsPerEpoch == 0 && first < maxSteps && checkpoints.due(first / stepsPerEpoch)) {

@@ -77,7 +77,8 @@ class ExecutorLossIT {
 
   /**
    * On 2 partitions, as many as the cluster's task slots, MiniBatchNMF runs its steps in barrier
-   * stages of 2 epochs; the stage that loses its executor is rerun and its steps replayed.
+   * stages (of 2 epochs, then of a multiple of 2 that amortises a stage's start and end); the stage
+   * that loses its executor is rerun and its steps replayed.
    */
   @Test
   void miniBatchInBarrierStagesFinishesWithTheSameBitsAfterLosingAnExecutor() throws Exception {
