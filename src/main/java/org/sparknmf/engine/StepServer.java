@@ -39,6 +39,12 @@ final class StepServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StepServer.class);
   /** How often a blocked read checks whether the job has ended. */
   static final int POLL_MILLIS = 200;
+  /**
+   * Socket buffers, bytes: a step's frames (Hᵀ out, the statistics back: n·k doubles each) of up to
+   * this size fit, so the driver's write to one task returns at once instead of waiting for that
+   * task to read (Linux starts a TCP send buffer at 16 KB), and the next task gets Hᵀ as early.
+   */
+  static final int SOCKET_BUFFER = 4 << 20;
 
   /** Where the tasks connect, and the secret that proves a connection is one of theirs. */
   static final class Address implements java.io.Serializable {
@@ -94,6 +100,7 @@ final class StepServer implements AutoCloseable {
   StepServer(int tasks, String host) throws IOException {
     this.tasks = tasks;
     this.server = new ServerSocket();
+    server.setReceiveBufferSize(SOCKET_BUFFER); // before bind: accepted sockets inherit it
     server.bind(new InetSocketAddress(0));
     this.address = new Address(host, server.getLocalPort(), new SecureRandom().nextLong());
     this.acceptor = new Thread(this::acceptLoop, "spark-nmf step server " + address);
@@ -110,6 +117,7 @@ final class StepServer implements AutoCloseable {
       try {
         Socket s = server.accept();
         s.setTcpNoDelay(true);
+        s.setSendBufferSize(SOCKET_BUFFER);
         s.setSoTimeout(POLL_MILLIS);
         register(s);
       } catch (IOException e) {
@@ -302,6 +310,8 @@ final class StepServer implements AutoCloseable {
   static Socket connect(Address a, int attempt, int partition) throws IOException {
     Socket s = new Socket();
     try {
+      s.setSendBufferSize(SOCKET_BUFFER);
+      s.setReceiveBufferSize(SOCKET_BUFFER);
       s.connect(new InetSocketAddress(a.host, a.port), 30_000);
       s.setTcpNoDelay(true);
       s.setSoTimeout(POLL_MILLIS);
