@@ -33,11 +33,14 @@ LEGEND = """\
 - **rel_error**: ‖X − WH‖_F / ‖X‖_F. **n_iter (n_steps)**: iterations (epochs for
   MiniBatchNMF) and mini-batch steps.
 - **rss / heap MB**: peak resident memory of the process / peak JVM heap.
-- **step ms**, **overhead %**, **jobs**: Spark runs only: the median Spark job's wall time (in a
-  MiniBatchNMF fit nearly every job is one step), the share of it that is Spark's (wall time minus,
-  per stage, the longest task's run time), and the number of jobs of the fit. The note adds jobs per
-  step and the median cost of an empty job (one empty task per partition and an aggregate) measured
-  in the same process.
+- **step ms**, **overhead %**, **jobs**: Spark runs only. For spark-nmf, whose jobs are named
+  after the fit's phases (Spark's job description): the wall time of the jobs of the steps
+  (iterations) divided by the steps (iterations), whether a job runs one step or a barrier stage of
+  many; and the share of those jobs' wall time that is Spark's (wall time minus, per stage, the
+  longest task's run time). For LDA and ALS: the median job's wall time and Spark's share of it.
+  **jobs**: all jobs of the fit. The note adds jobs per step, the cost of an empty job (one empty
+  task per partition and an aggregate) measured in the same process, and for spark-nmf each phase's
+  wall time, jobs and Spark share (blocking X, the start, the steps, the final error).
 - **Scaling**: fit speedup = t(local[1]) / t(local[N]); per-step speedup the same for the time
   per step (or iteration), which compares equal work when the runs stop after different numbers of
   steps; efficiency = per-step speedup / N.

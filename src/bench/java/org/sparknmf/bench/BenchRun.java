@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -218,12 +219,28 @@ public final class BenchRun implements Callable<Integer> {
     }
     if (spark != null) {
       int work = fit.steps != null ? fit.steps : fit.iterations;
-      double[] job = probe.medianWallAndOverhead();
-      row.set("spark_jobs", probe.jobs()).set("step_ms", job[0]).set("overhead_pct", 100 * job[1] / job[0]);
+      row.set("spark_jobs", probe.jobs());
       System.out.println("bench-run: Spark jobs of the fit by call site: " + probe.sites());
       System.out.println("bench-run: " + probe.taskPhases());
-      notes.add(String.format("jobs/step %.2f; median job %.1f ms of which Spark %.1f ms; empty job %.1f ms",
-          probe.jobs() / (double) Math.max(1, work), job[0], job[1], emptyJobMs()));
+      Map<String, long[]> phases = probe.fitPhases();
+      long[] fitting = phases.entrySet().stream()
+          .filter(e -> e.getKey().endsWith("steps") || e.getKey().endsWith("iterations")).map(Map.Entry::getValue)
+          .reduce(new long[3], (a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2]});
+      if (fitting[1] > 0) {
+        // spark-nmf: the jobs of the steps (iterations) alone, whatever their number per step.
+        row.set("step_ms", fitting[1] / (double) work).set("overhead_pct", 100.0 * (fitting[1] - fitting[2]) / fitting[1]);
+      } else if (phases.isEmpty()) {
+        double[] job = probe.medianWallAndOverhead(); // LDA, ALS: nearly every job is an iteration's
+        row.set("step_ms", job[0]).set("overhead_pct", 100 * job[1] / job[0]);
+        notes.add(String.format("median job %.1f ms of which Spark %.1f ms", job[0], job[1]));
+      }
+      notes.add(String.format("jobs/step %.2f; empty job %.1f ms", probe.jobs() / (double) Math.max(1, work), emptyJobMs()));
+      if (!phases.isEmpty()) {
+        List<String> parts = new ArrayList<>();
+        phases.forEach((phase, p) -> parts.add(String.format("%s %.2f s (%d jobs, Spark %.0f %%)", phase, p[1] / 1e3, p[0],
+            100.0 * (p[1] - p[2]) / Math.max(1, p[1]))));
+        notes.add("phases: " + String.join(", ", parts));
+      }
     }
     if (coherenceCounts != null && fit.topics != null) {
       CsrMatrix counts = (CsrMatrix) (coherenceCounts.equals(data) ? x : NpyFiles.read(coherenceCounts));

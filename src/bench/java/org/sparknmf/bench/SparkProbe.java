@@ -14,6 +14,9 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
  */
 final class SparkProbe extends SparkListener {
 
+  /** What precedes the phase in a spark-nmf job's description. */
+  static final String PHASE_MARK = "spark-nmf: ";
+
   private final Map<Integer, Integer> jobOfStage = new HashMap<>();
   private final Map<Integer, Long> jobStart = new HashMap<>();
   private final Map<Integer, Long> longestTask = new HashMap<>();
@@ -23,6 +26,10 @@ final class SparkProbe extends SparkListener {
   private final long[] phases = new long[5];
   /** Per finished job: {wall ms, compute ms}. */
   private final java.util.List<long[]> finished = new java.util.ArrayList<>();
+  /** Per job running: its phase, the spark-nmf part of its description ("MiniBatchNMF steps"), or null. */
+  private final Map<Integer, String> phaseOfJob = new HashMap<>();
+  /** Per phase of the fit, in order: {jobs, wall ms, compute ms}. */
+  private final Map<String, long[]> fitPhases = new java.util.LinkedHashMap<>();
   /** Start time of every job (ms since the epoch) and its call site; kept across resets. */
   private final java.util.TreeMap<Long, String> starts = new java.util.TreeMap<>();
 
@@ -32,6 +39,11 @@ final class SparkProbe extends SparkListener {
     // The result stage is named after the call that started the job, e.g. "collect at X.java:47".
     String site = start.stageInfos().isEmpty() ? "?" : start.stageInfos().last().name();
     sites.merge(site, 1, Integer::sum);
+    String description = start.properties() == null ? null : start.properties().getProperty("spark.job.description");
+    int mark = description == null ? -1 : description.indexOf(PHASE_MARK);
+    if (mark >= 0) {
+      phaseOfJob.put(start.jobId(), description.substring(mark + PHASE_MARK.length()));
+    }
     starts.put(start.time(), site);
     scala.collection.Iterator<Object> ids = start.stageIds().iterator();
     while (ids.hasNext()) {
@@ -65,12 +77,20 @@ final class SparkProbe extends SparkListener {
       }
     }
     finished.add(new long[] {end.time() - t0, compute});
+    String phase = phaseOfJob.remove(end.jobId());
+    if (phase != null) {
+      long[] p = fitPhases.computeIfAbsent(phase, f -> new long[3]);
+      p[0]++;
+      p[1] += end.time() - t0;
+      p[2] += compute;
+    }
     jobOfStage.values().removeIf(j -> j == end.jobId());
   }
 
   synchronized void reset() {
     sites.clear();
     finished.clear();
+    fitPhases.clear();
     java.util.Arrays.fill(phases, 0);
   }
 
@@ -90,6 +110,16 @@ final class SparkProbe extends SparkListener {
     return String.format("tasks: deserialize %d ms, run %d ms, result serialization %d ms, result fetch %d ms,"
         + " GC %d ms; jobs' wall %d ms", phases[0], phases[1], phases[2], phases[3], phases[4],
         finished.stream().mapToLong(j -> j[0]).sum());
+  }
+
+  /**
+   * The fit's phases as spark-nmf names its jobs (Spark's job description), in order: phase →
+   * {jobs, wall ms, compute ms}.
+   */
+  synchronized Map<String, long[]> fitPhases() {
+    Map<String, long[]> copy = new java.util.LinkedHashMap<>();
+    fitPhases.forEach((k, v) -> copy.put(k, v.clone()));
+    return copy;
   }
 
   synchronized int jobs() {

@@ -127,10 +127,12 @@ public final class BlockedRows implements AutoCloseable {
    */
   public static BlockedRows fromDataset(Dataset<Row> data, String featuresCol, int partitions,
       StorageLevel level) {
-    JavaPairRDD<Long, Vector> indexed = data.select(featuresCol).javaRDD()
-        .zipWithIndex()
-        .mapToPair(t -> new Tuple2<>(t._2(), vectorAt(t._1(), t._2(), featuresCol)));
-    return fromIndexed(indexed, partitions, level, data.storageLevel().useMemory());
+    try (JobPhase phase = JobPhase.of(data.sparkSession().sparkContext(), "blocking X")) {
+      JavaPairRDD<Long, Vector> indexed = data.select(featuresCol).javaRDD()
+          .zipWithIndex() // a job of its own, counting each partition's rows
+          .mapToPair(t -> new Tuple2<>(t._2(), vectorAt(t._1(), t._2(), featuresCol)));
+      return fromIndexed(indexed, partitions, level, data.storageLevel().useMemory());
+    }
   }
 
   private static Vector vectorAt(Row row, long id, String col) {
@@ -158,6 +160,13 @@ public final class BlockedRows implements AutoCloseable {
    * executor heap against 137 MB with the shuffle, which reads and builds in separate stages).
    */
   private static BlockedRows fromIndexed(JavaPairRDD<Long, Vector> rows, int partitions,
+      StorageLevel level, boolean inputCached) {
+    try (JobPhase phase = JobPhase.of(rows.context(), "blocking X")) {
+      return blocked(rows, partitions, level, inputCached);
+    }
+  }
+
+  private static BlockedRows blocked(JavaPairRDD<Long, Vector> rows, int partitions,
       StorageLevel level, boolean inputCached) {
     JavaRDD<RowBlock> blocks;
     if (partitions > 0) {

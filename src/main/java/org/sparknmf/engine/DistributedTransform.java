@@ -60,11 +60,13 @@ public final class DistributedTransform {
   /** scikit-learn's {@code reconstruction_err_} of X ≈ WH, summed over blocks. */
   public static double reconstructionError(JavaSparkContext jsc, BlockedRows x, JavaRDD<DenseMatrix> w,
       DenseMatrix ht, BetaLoss loss) {
-    double divergence = divergence(jsc, x.blocks(), w, ht, loss);
-    if (divergence == Double.POSITIVE_INFINITY && loss.isFrobenius()) {
-      return scaledNorm(jsc, x.blocks(), w, ht); // the squares overflowed: see BetaDivergence
+    try (JobPhase phase = JobPhase.of(jsc.sc(), "reconstruction error")) {
+      double divergence = divergence(jsc, x.blocks(), w, ht, loss);
+      if (divergence == Double.POSITIVE_INFINITY && loss.isFrobenius()) {
+        return scaledNorm(jsc, x.blocks(), w, ht); // the squares overflowed: see BetaDivergence
+      }
+      return Math.sqrt(2.0 * Math.max(divergence, 0.0));
     }
-    return Math.sqrt(2.0 * Math.max(divergence, 0.0));
   }
 
   /** ‖X − WH‖_F from {@link BetaDivergence#scaledSquaredError} of every block. */

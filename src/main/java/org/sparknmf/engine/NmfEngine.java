@@ -109,7 +109,9 @@ public final class NmfEngine {
         Checkpointing.signature(miniBatch, onDriver, x, k, init, ht0, options, settings), afterCheckpoint);
     FitCheckpoint resumed = checkpoints.start(miniBatch ? FitCheckpoint.MINI_BATCH : FitCheckpoint.FULL_BATCH);
     if (onDriver) {
-      return fitOnDriver(x, miniBatch, k, ht0, w0, checkpoints, resumed);
+      try (JobPhase phase = JobPhase.of(jsc.sc(), "fit on the driver")) {
+        return fitOnDriver(x, miniBatch, k, ht0, w0, checkpoints, resumed);
+      }
     }
     DenseMatrix ht;
     JavaRDD<DenseMatrix> w;
@@ -123,13 +125,17 @@ public final class NmfEngine {
       if ("custom".equals(init)) {
         throw new IllegalArgumentException("init='custom' needs W and H: use the fit with a custom start");
       }
-      DistributedInit.Start start = DistributedInit.initialize(x, k, init, options.randomState());
-      ht = start.ht();
-      w = start.w();
+      try (JobPhase phase = JobPhase.of(jsc.sc(), "start (" + init + ")")) {
+        DistributedInit.Start start = DistributedInit.initialize(x, k, init, options.randomState());
+        ht = start.ht();
+        w = start.w();
+      }
     }
     FitContext context = context(checkpoints);
-    return miniBatch ? new DistributedMiniBatch(context).fit(x, ht, w, resumed)
-        : new DistributedFullBatch(context).fit(x, ht, w, resumed);
+    try (JobPhase phase = JobPhase.of(jsc.sc(), miniBatch ? JobPhase.STEPS : JobPhase.ITERATIONS)) {
+      return miniBatch ? new DistributedMiniBatch(context).fit(x, ht, w, resumed)
+          : new DistributedFullBatch(context).fit(x, ht, w, resumed);
+    }
   }
 
   /**
@@ -139,7 +145,9 @@ public final class NmfEngine {
   public MiniBatchState partialFit(BlockedRows chunk, DenseMatrix ht, MiniBatchState state) {
     checkData(chunk);
     DataChecks.requireFeatures(chunk.cols(), ht.rows(), "X");
-    return new DistributedMiniBatch(context(Checkpointing.OFF)).partialStep(chunk, ht, state);
+    try (JobPhase phase = JobPhase.of(jsc.sc(), "partial_fit step")) {
+      return new DistributedMiniBatch(context(Checkpointing.OFF)).partialStep(chunk, ht, state);
+    }
   }
 
   /** W of new data for fixed Hᵀ with the estimator's transform, one block at a time; not cached. */
