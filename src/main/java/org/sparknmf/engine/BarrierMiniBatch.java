@@ -99,7 +99,7 @@ final class BarrierMiniBatch {
     return true;
   }
 
-  /** The driver's command for one step: update slice {@code slice}'s W rows against Hᵀ (sent by Java serialization). */
+  /** The driver's command for one step: update slice {@code slice}'s W rows against Hᵀ (sent as raw numbers, {@link Frames}). */
   record Step(int slice, DenseMatrix ht) implements Serializable {}
 
   /**

@@ -1,6 +1,7 @@
 package org.sparknmf.engine;
 
 import java.io.Serializable;
+import java.nio.ByteBuffer;
 import org.sparknmf.linalg.DataMatrix;
 import org.sparknmf.linalg.DenseMatrix;
 import org.sparknmf.solver.BetaDivergence;
@@ -74,6 +75,28 @@ final class BatchStatistics implements Serializable {
         : MiniBatchSolver.updateW(o, xb, wb, ht,
             wWork != null ? wWork : FactorStatistics.zeros(Side.W, o.betaLoss(), xb.rows(), wb.cols()));
     return withCost(xb, xSquaredNorm, w, ht, o.betaLoss());
+  }
+
+  /** How many bytes {@link #writeTo} writes. */
+  int encodedBytes() {
+    return h.encodedBytes() + 4 * 8 + 8;
+  }
+
+  /** Writes these statistics as raw numbers (see {@link FactorStatistics#writeTo}). */
+  void writeTo(ByteBuffer out) {
+    h.writeTo(out);
+    out.putDouble(divergence).putDouble(wSum).putDouble(wSquaredNorm).putDouble(violation).putLong(rows);
+  }
+
+  /** The statistics {@link #writeTo} wrote, bit for bit. */
+  static BatchStatistics readFrom(ByteBuffer in) {
+    BatchStatistics s = new BatchStatistics(FactorStatistics.readFrom(in));
+    s.divergence = in.getDouble();
+    s.wSum = in.getDouble();
+    s.wSquaredNorm = in.getDouble();
+    s.violation = in.getDouble();
+    s.rows = in.getLong();
+    return s;
   }
 
   /** Adds {@code other} into this. Returns this. */
