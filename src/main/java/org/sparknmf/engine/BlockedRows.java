@@ -128,19 +128,54 @@ public final class BlockedRows implements AutoCloseable {
   public static BlockedRows fromDataset(Dataset<Row> data, String featuresCol, int partitions,
       StorageLevel level) {
     try (JobPhase phase = JobPhase.of(data.sparkSession().sparkContext(), "blocking X")) {
-      JavaPairRDD<Long, Vector> indexed = data.select(featuresCol).javaRDD()
-          .zipWithIndex() // a job of its own, counting each partition's rows
-          .mapToPair(t -> new Tuple2<>(t._2(), vectorAt(t._1(), t._2(), featuresCol)));
-      return fromIndexed(indexed, partitions, level, data.storageLevel().useMemory());
+      JavaRDD<Row> rows = data.select(featuresCol).javaRDD();
+      // One job takes each partition's shape, which also numbers the rows (as zipWithIndex's own
+      // job would): the ids of partition p start after the rows of the partitions before it.
+      List<long[]> shapes = SparkErrors.rethrowingBadInput(() -> rows.mapPartitions(BlockedRows::shapeOfRows).collect());
+      long[] first = new long[shapes.size()];
+      List<long[]> parts = new ArrayList<>(shapes.size());
+      for (int p = 0, at = 0; p < shapes.size(); p++) {
+        long[] s = shapes.get(p);
+        first[p] = at;
+        if (s[3] >= 0) {
+          throw new IllegalArgumentException("column '" + featuresCol + "' is null at row " + (at + s[3]));
+        }
+        parts.add(new long[] {s[0], s[1], s[2], at, at + s[0] - 1});
+        at += s[0];
+      }
+      JavaPairRDD<Long, Vector> indexed = JavaPairRDD.fromJavaRDD(rows.mapPartitionsWithIndex((p, it) -> {
+        long[] id = {first[p]};
+        Iterator<Tuple2<Long, Vector>> out = new Iterator<>() {
+          @Override
+          public boolean hasNext() {
+            return it.hasNext();
+          }
+
+          @Override
+          public Tuple2<Long, Vector> next() {
+            return new Tuple2<>(id[0]++, (Vector) it.next().get(0));
+          }
+        };
+        return out;
+      }, true));
+      return blocked(indexed, partitions, level, data.storageLevel().useMemory(), parts);
     }
   }
 
-  private static Vector vectorAt(Row row, long id, String col) {
-    Object v = row.get(0);
-    if (v == null) {
-      throw new IllegalArgumentException("column '" + col + "' is null at row " + id);
+  /** {rows, non-zeros, longest row, position of the first null row or −1} of one partition's rows. */
+  private static Iterator<long[]> shapeOfRows(Iterator<Row> it) {
+    long[] s = {0, 0, 0, -1};
+    while (it.hasNext()) {
+      Object v = it.next().get(0);
+      if (v == null) {
+        s[3] = s[3] < 0 ? s[0] : s[3];
+      } else {
+        s[1] += ((Vector) v).numNonzeros();
+        s[2] = Math.max(s[2], ((Vector) v).size());
+      }
+      s[0]++;
     }
-    return (Vector) v;
+    return List.of(s).iterator();
   }
 
   /**
@@ -162,17 +197,19 @@ public final class BlockedRows implements AutoCloseable {
   private static BlockedRows fromIndexed(JavaPairRDD<Long, Vector> rows, int partitions,
       StorageLevel level, boolean inputCached) {
     try (JobPhase phase = JobPhase.of(rows.context(), "blocking X")) {
-      return blocked(rows, partitions, level, inputCached);
+      return blocked(rows, partitions, level, inputCached, null);
     }
   }
 
+  /** @param shapes each partition's {@link #shapeOf}, when known, else null */
   private static BlockedRows blocked(JavaPairRDD<Long, Vector> rows, int partitions,
-      StorageLevel level, boolean inputCached) {
+      StorageLevel level, boolean inputCached, List<long[]> shapes) {
     JavaRDD<RowBlock> blocks;
     if (partitions > 0) {
       // One job counts each partition's rows and non-zeros; then every row goes straight to its
       // slot in its block: no sort, and no list of a block's rows beside the block while it is built.
-      List<long[]> parts = SparkErrors.rethrowingBadInput(() -> rows.mapPartitions(BlockedRows::shapeOf).collect());
+      List<long[]> parts = shapes != null ? shapes
+          : SparkErrors.rethrowingBadInput(() -> rows.mapPartitions(BlockedRows::shapeOf).collect());
       long m = 0;
       long nnz = 0;
       long maxSize = 0;
