@@ -129,19 +129,23 @@ public final class BlockedRows implements AutoCloseable {
       StorageLevel level) {
     try (JobPhase phase = JobPhase.of(data.sparkSession().sparkContext(), "blocking X")) {
       JavaRDD<Row> rows = data.select(featuresCol).javaRDD();
-      // One job takes each partition's shape, which also numbers the rows (as zipWithIndex's own
-      // job would): the ids of partition p start after the rows of the partitions before it.
-      List<long[]> shapes = SparkErrors.rethrowingBadInput(() -> rows.mapPartitions(BlockedRows::shapeOfRows).collect());
-      long[] first = new long[shapes.size()];
-      List<long[]> parts = new ArrayList<>(shapes.size());
-      for (int p = 0, at = 0; p < shapes.size(); p++) {
-        long[] s = shapes.get(p);
-        first[p] = at;
-        if (s[3] >= 0) {
-          throw new IllegalArgumentException("column '" + featuresCol + "' is null at row " + (at + s[3]));
+      int inputParts = rows.getNumPartitions();
+      long[] first = new long[inputParts];
+      List<long[]> parts = null;
+      if (inputParts > 1) {
+        // One job takes each partition's shape, which also numbers the rows (as zipWithIndex's own
+        // job would): the ids of partition p start after the rows of the partitions before it.
+        List<long[]> shapes = SparkErrors.rethrowingBadInput(() -> rows.mapPartitions(BlockedRows::shapeOfRows).collect());
+        parts = new ArrayList<>(inputParts);
+        for (int p = 0, at = 0; p < inputParts; p++) {
+          long[] s = shapes.get(p);
+          first[p] = at;
+          if (s[3] >= 0) {
+            throw new IllegalArgumentException("column '" + featuresCol + "' is null at row " + (at + s[3]));
+          }
+          parts.add(new long[] {s[0], s[1], s[2], at, at + s[0] - 1});
+          at += s[0];
         }
-        parts.add(new long[] {s[0], s[1], s[2], at, at + s[0] - 1});
-        at += s[0];
       }
       JavaPairRDD<Long, Vector> indexed = JavaPairRDD.fromJavaRDD(rows.mapPartitionsWithIndex((p, it) -> {
         long[] id = {first[p]};
@@ -153,13 +157,22 @@ public final class BlockedRows implements AutoCloseable {
 
           @Override
           public Tuple2<Long, Vector> next() {
-            return new Tuple2<>(id[0]++, (Vector) it.next().get(0));
+            long i = id[0]++;
+            return new Tuple2<>(i, vectorAt(it.next(), i, featuresCol));
           }
         };
         return out;
       }, true));
       return blocked(indexed, partitions, level, data.storageLevel().useMemory(), parts);
     }
+  }
+
+  private static Vector vectorAt(Row row, long id, String col) {
+    Object v = row.get(0);
+    if (v == null) {
+      throw new IllegalArgumentException("column '" + col + "' is null at row " + id);
+    }
+    return (Vector) v;
   }
 
   /** {rows, non-zeros, longest row, position of the first null row or −1} of one partition's rows. */

@@ -34,10 +34,14 @@ class BlockedRowsTest {
     return LocalSpark.session().createDataFrame(LocalSpark.jsc().parallelize(list, parts), schema);
   }
 
-  @Test
-  void rowsKeepTheFramesOrderAcrossPartitionsInTwoJobs() throws Exception {
-    Dataset<Row> df = frame(11, 3, -1).cache();
+  /**
+   * Blocks 11 rows given in {@code inputParts} partitions into {@code partitions} blocks, checks
+   * every row is in its place and returns the number of Spark jobs that took.
+   */
+  private static int blockedInJobs(int inputParts, int partitions) throws Exception {
+    Dataset<Row> df = frame(11, inputParts, -1).cache();
     df.count();
+    LocalSpark.jsc().sc().listenerBus().waitUntilEmpty(); // the count's own events delivered
     AtomicInteger jobs = new AtomicInteger();
     SparkListener probe = new SparkListener() {
       @Override
@@ -46,16 +50,17 @@ class BlockedRowsTest {
       }
     };
     LocalSpark.jsc().sc().addSparkListener(probe);
-    try (BlockedRows x = BlockedRows.fromDataset(df, "features", 2, StorageLevel.MEMORY_ONLY())) {
+    try (BlockedRows x = BlockedRows.fromDataset(df, "features", partitions, StorageLevel.MEMORY_ONLY())) {
       LocalSpark.jsc().sc().listenerBus().waitUntilEmpty();
-      assertEquals(2, jobs.get(), "one job numbers the rows and takes their shape, one builds the blocks");
+      int blockingJobs = jobs.get();
       assertEquals(11, x.rows());
-      assertEquals(2, x.numPartitions());
+      assertEquals(partitions > 0 ? partitions : inputParts, x.numPartitions());
       DenseMatrix m = x.collect().toDense();
       for (int i = 0; i < 11; i++) {
         assertArrayEquals(new double[] {i, 10 * i + 1, 0}, new double[] {m.get(i, 0), m.get(i, 1), m.get(i, 2)},
             "row " + i);
       }
+      return blockingJobs;
     } finally {
       LocalSpark.jsc().sc().removeSparkListener(probe);
       df.unpersist();
@@ -63,9 +68,19 @@ class BlockedRowsTest {
   }
 
   @Test
+  void rowsKeepTheFramesOrderAcrossPartitions() throws Exception {
+    assertEquals(2, blockedInJobs(3, 2), "one job numbers the rows and takes their shape, one builds the blocks");
+    assertEquals(2, blockedInJobs(3, 0), "the same, the frame's partitions kept");
+    assertEquals(1, blockedInJobs(1, 0), "one partition is numbered as it is blocked");
+    assertEquals(2, blockedInJobs(1, 3), "its shape first, to cut it into even blocks");
+  }
+
+  @Test
   void aNullRowIsNamedByItsPositionInTheFrame() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> BlockedRows.fromDataset(frame(11, 3, 8), "features", 2, StorageLevel.MEMORY_ONLY()).close());
-    assertTrue(e.getMessage().contains("column 'features' is null at row 8"), e.getMessage());
+    for (int inputParts : new int[] {1, 3}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> BlockedRows.fromDataset(frame(11, inputParts, 8), "features", 2, StorageLevel.MEMORY_ONLY()).close());
+      assertTrue(e.getMessage().contains("column 'features' is null at row 8"), inputParts + ": " + e.getMessage());
+    }
   }
 }
