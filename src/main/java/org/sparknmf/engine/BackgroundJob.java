@@ -22,12 +22,19 @@ final class BackgroundJob implements Future<Long> {
   private final SparkContext sc;
   private final String tag = "spark-nmf-" + UUID.randomUUID();
   private final FutureTask<Long> task;
+  private volatile boolean cancelled;
 
   private BackgroundJob(JavaRDD<?> rdd) {
     this.sc = rdd.context();
     this.task = new FutureTask<>(() -> {
       sc.addJobTag(tag); // this thread's own copy of the local properties
-      return rdd.count();
+      try {
+        return rdd.count();
+      } finally {
+        if (cancelled) {
+          cancelSparkJob(); // a job submitted after cancel's own cancelling: it is not left running
+        }
+      }
     });
   }
 
@@ -42,9 +49,16 @@ final class BackgroundJob implements Future<Long> {
 
   @Override
   public boolean cancel(boolean mayInterruptIfRunning) {
-    boolean cancelled = task.cancel(mayInterruptIfRunning);
-    sc.cancelJobsWithTag(tag); // an interrupted runJob does not stop its job
-    return cancelled;
+    cancelled = true;
+    boolean done = task.cancel(mayInterruptIfRunning);
+    cancelSparkJob(); // an interrupted runJob does not stop its job
+    return done;
+  }
+
+  private void cancelSparkJob() {
+    if (!sc.isStopped()) { // a stopped context has no jobs left, and refuses the call
+      sc.cancelJobsWithTag(tag);
+    }
   }
 
   @Override

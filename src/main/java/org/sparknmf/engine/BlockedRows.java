@@ -137,7 +137,8 @@ public final class BlockedRows implements AutoCloseable {
         // job would): the ids of partition p start after the rows of the partitions before it.
         List<long[]> shapes = SparkErrors.rethrowingBadInput(() -> rows.mapPartitions(BlockedRows::shapeOfRows).collect());
         parts = new ArrayList<>(inputParts);
-        for (int p = 0, at = 0; p < inputParts; p++) {
+        long at = 0;
+        for (int p = 0; p < inputParts; p++) {
           long[] s = shapes.get(p);
           first[p] = at;
           if (s[3] >= 0) {

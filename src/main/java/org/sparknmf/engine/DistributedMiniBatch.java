@@ -172,7 +172,7 @@ final class DistributedMiniBatch {
       int until = first;
       int epochs = 0;
       do {
-        until = Math.min(maxSteps, (until / stepsPerEpoch + 1) * stepsPerEpoch);
+        until = (int) Math.min(maxSteps, ((long) until / stepsPerEpoch + 1) * stepsPerEpoch);
         epochs++;
       } while (until < maxSteps && epochs < length.epochs() && !checkpoints.due(until / stepsPerEpoch));
       // Where the stage starts from, to replay its steps if Spark reruns it after losing a task.
@@ -180,6 +180,7 @@ final class DistributedMiniBatch {
       byte[] state0 = Frames.bytes(state);
       int done0 = done;
       boolean converged = false;
+      boolean replayed = false;
       int i = first;
       long started = System.nanoTime();
       long stepsFrom = started;
@@ -221,6 +222,7 @@ final class DistributedMiniBatch {
               state.copyFrom((MiniBatchState) Frames.object(state0));
               done = done0;
               converged = false;
+              replayed = true;
             }
           }
           awaitJob(job);
@@ -241,7 +243,9 @@ final class DistributedMiniBatch {
       if (converged) {
         break;
       }
-      length.measured(System.nanoTime() - started - (stepsUntil - stepsFrom), stepsUntil - stepsFrom, i - first);
+      if (!replayed) { // a replay's time says nothing about the stage's own start and end
+        length.measured(System.nanoTime() - started - (stepsUntil - stepsFrom), stepsUntil - stepsFrom, i - first);
+      }
       first = i;
       progress.at(first, done);
       if (first % stepsPerEpoch == 0 && first < maxSteps && checkpoints.due(first / stepsPerEpoch)) {

@@ -35,7 +35,12 @@ final class Frames {
   static byte[] bytes(Object o) {
     if (o instanceof BarrierMiniBatch.Step step) {
       DenseMatrix ht = step.ht();
-      ByteBuffer b = ByteBuffer.allocate(1 + 4 + 4 + 4 + 8 * ht.rows() * ht.cols());
+      long bytes = 1 + 4 + 4 + 4 + 8L * ht.rows() * ht.cols();
+      if (bytes > Integer.MAX_VALUE - 8) {
+        throw new IllegalArgumentException("H (" + ht.cols() + " × " + ht.rows() + ") is over 2 GB, more than "
+            + "one message to the tasks can hold: set spark.nmf.barrier=false to broadcast it each step");
+      }
+      ByteBuffer b = ByteBuffer.allocate((int) bytes);
       b.put(STEP).putInt(step.slice()).putInt(ht.rows()).putInt(ht.cols());
       b.asDoubleBuffer().put(ht.data(), ht.offset(), ht.rows() * ht.cols());
       return b.array();

@@ -43,6 +43,8 @@ final class StepServer implements AutoCloseable {
    * Socket buffers, bytes: a step's frames (Hᵀ out, the statistics back: n·k doubles each) of up to
    * this size fit, so the driver's write to one task returns at once instead of waiting for that
    * task to read (Linux starts a TCP send buffer at 16 KB), and the next task gets Hᵀ as early.
+   * Linux caps the request at {@code net.core.wmem_max} / {@code rmem_max} (doubled; 4 MB here,
+   * often 208 KB by default): larger frames then wait for the reader, as they did before.
    */
   static final int SOCKET_BUFFER = 4 << 20;
 

@@ -32,13 +32,21 @@ class StageLengthTest {
   }
 
   @Test
-  void longStepsKeepOneIntervalAndTheLengthFollowsTheLastStage() {
+  void longStepsKeepOneIntervalAndTheLengthGrowsAtMostFourfoldAStage() {
     StageLength length = new StageLength(3, 4);
     length.measured(100 * MS, 12_000 * MS, 12); // a second per step
     assertEquals(3, length.epochs());
+    // 50 ms to start and end, 1 ms steps: 450 steps wanted, 37.5 intervals of 12 steps.
     length.measured(50 * MS, 12 * MS, 12);
-    assertEquals(3 * 38, length.epochs()); // 450 steps wanted: 37.5 intervals of 12 steps
-    length.measured(50 * MS, 12_000 * MS, 12);
+    assertEquals(3 * 4, length.epochs());
+    length.measured(50 * MS, 48 * MS, 48);
+    assertEquals(3 * 16, length.epochs());
+    length.measured(50 * MS, 192 * MS, 192);
+    assertEquals(3 * 38, length.epochs());
+    length.measured(50 * MS, 456 * MS, 456);
+    assertEquals(3 * 38, length.epochs());
+    // Slow steps again: back to one interval at once.
+    length.measured(50 * MS, 456_000 * MS, 456);
     assertEquals(3, length.epochs());
   }
 
