@@ -30,15 +30,46 @@ public final class CoordinateDescent {
    */
   public static double update(DenseMatrix f, DenseMatrix gram, DenseMatrix numerator, double l1,
       double l2, int[] permutation, RowParallel par) {
-    DenseMatrix penalised = withL2(gram, l2);
-    int rows = f.rows();
-    double[] terms = new double[f.cols() * rows];
-    par.forEachRange(rows, (long) rows * f.cols() * f.cols(), (from, to) -> {
+    Sweep sweep = new Sweep(f, gram, numerator, l1, l2, permutation);
+    par.forEachRange(f.rows(), (long) f.rows() * f.cols() * f.cols(), sweep::rows);
+    return sweep.violation();
+  }
+
+  /**
+   * One sweep of a factor's rows, taken in ranges of rows in any order and on any threads (a
+   * sweep's rows are independent), then {@link #violation}: what {@link #update} does, for a
+   * caller that has each range's numerator at a different time.
+   */
+  public static final class Sweep {
+    private final DenseMatrix f;
+    private final DenseMatrix penalised;
+    private final DenseMatrix numerator;
+    private final double l1;
+    private final int[] permutation;
+    private final double[] terms;
+
+    /** The sweep of {@code f} from {@code gram} and {@code numerator} = X·G, as in {@link #update}. */
+    public Sweep(DenseMatrix f, DenseMatrix gram, DenseMatrix numerator, double l1, double l2,
+        int[] permutation) {
+      this.f = f;
+      this.penalised = withL2(gram, l2);
+      this.numerator = numerator;
+      this.l1 = l1;
+      this.permutation = permutation;
+      this.terms = new double[f.cols() * f.rows()];
+    }
+
+    /** Sweeps rows {@code [from, to)}, once their numerator is in place. Modifies those rows of f and the numerator. */
+    public void rows(int from, int to) {
       DenseMatrix xg = numerator.rowRange(from, to);
       minusL1(xg, l1);
-      sweepRows(f.rowRange(from, to), penalised, xg, permutation, terms, rows, from);
-    });
-    return inOrder(terms);
+      sweepRows(f.rowRange(from, to), penalised, xg, permutation, terms, f.rows(), from);
+    }
+
+    /** Σ|projected gradient| once every row has been swept, in scikit-learn's order. */
+    public double violation() {
+      return inOrder(terms);
+    }
   }
 
   /** A copy of {@code gram} with {@code l2} added to its diagonal. */

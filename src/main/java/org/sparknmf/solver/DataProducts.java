@@ -1,5 +1,6 @@
 package org.sparknmf.solver;
 
+import java.util.function.IntConsumer;
 import org.sparknmf.linalg.CsrMatrix;
 import org.sparknmf.linalg.DataMatrix;
 import org.sparknmf.linalg.DenseMatrix;
@@ -9,7 +10,8 @@ import org.sparknmf.linalg.DenseMatrix;
  * {@link RowParallel}'s threads with the same bits as on one. Sparse X: X·Hᵀ by parts of X's
  * rows, Xᵀ·W by blocks of X's columns (a copy of X's entries, made at the first product that is
  * shared), so every part reads the other factor's rows in order. Dense X: one BLAS product (which
- * native BLAS threads itself).
+ * native BLAS threads itself), or, where W's update is done between the two, both products in one
+ * pass over X ({@link #formAround}).
  */
 final class DataProducts {
 
@@ -21,6 +23,83 @@ final class DataProducts {
   DataProducts(DataMatrix x, RowParallel par) {
     this.x = x;
     this.par = par;
+  }
+
+  /**
+   * Rows of dense X per block of {@link #formAround}: a block stays in a core's L2 cache between its
+   * two products (32,768 doubles, 256 KB), and its products stay under 256 K multiply-adds, below
+   * which OpenBLAS computes on the calling thread rather than start its own.
+   */
+  static int blockRows(int cols, int k) {
+    long byCache = 32_768L / Math.max(1, cols);
+    long byThreads = ((256L << 10) - 1) / ((long) Math.max(1, cols) * Math.max(1, k));
+    return (int) Math.max(1, Math.min(byCache, byThreads));
+  }
+
+  /** Chunks of rows whose Xᵀ·W parts are added in order: at most 32, of 256 rows or more. */
+  static int chunkRows(int rows) {
+    return Math.max(RowParallel.RANGE_ROWS, (rows + 31) / 32);
+  }
+
+  /** Xᵀ·W of each chunk of rows, kept from one pass to the next. */
+  private double[][] chunkParts;
+
+  /** Whether {@link #formAround} serves this X: dense X, read from memory once instead of twice. */
+  boolean formsAround() {
+    return x instanceof DenseMatrix;
+  }
+
+  /**
+   * Both products of an iteration in one pass over dense X's rows, with W's update between them:
+   * for each block of rows, {@code numeratorW}'s rows = X_b·Hᵀ, then {@code updateW} changes W's
+   * (and may change numeratorW's) rows of the block, then X_bᵀ·W_b is added to its chunk's part;
+   * at the end {@code xtw} = Xᵀ·W of the updated W, the chunks' parts added in order, so the same
+   * bits for any number of threads. A block is read from memory once and then from cache: the two
+   * products cost about what one does alone. Overwrites numeratorW and xtw.
+   */
+  void formAround(DenseMatrix w, DenseMatrix ht, DenseMatrix numeratorW,
+      RowParallel.RangeTask updateW, DenseMatrix xtw) {
+    DenseMatrix dense = (DenseMatrix) x;
+    int rows = dense.rows();
+    int k = w.cols();
+    int size = dense.cols() * k;
+    int block = blockRows(dense.cols(), k);
+    int chunk = chunkRows(rows);
+    int chunks = (rows + chunk - 1) / chunk;
+    if (chunkParts == null || chunkParts.length != chunks || chunkParts[0].length != size) {
+      chunkParts = new double[chunks][size];
+    }
+    IntConsumer pass = c -> {
+      DenseMatrix part = DenseMatrix.view(dense.cols(), k, chunkParts[c], 0);
+      part.fill(0.0);
+      for (int from = c * chunk, end = Math.min(rows, from + chunk); from < end; from += block) {
+        int to = Math.min(end, from + block);
+        DenseMatrix xb = dense.rowRange(from, to);
+        DenseMatrix num = numeratorW.rowRange(from, to);
+        num.fill(0.0);
+        xb.timesAdd(ht, num);
+        updateW.run(from, to);
+        xb.transposeTimesAdd(w.rowRange(from, to), part);
+      }
+    };
+    if (par.worthSharing(dense.storedEntries() * k * 2)) {
+      par.run(chunks, c -> {
+        pass.accept(c);
+        return 0.0;
+      });
+    } else {
+      for (int c = 0; c < chunks; c++) {
+        pass.accept(c);
+      }
+    }
+    double[] out = xtw.data();
+    for (int e = 0; e < size; e++) {
+      double s = 0.0;
+      for (double[] part : chunkParts) {
+        s += part[e];
+      }
+      out[xtw.offset() + e] = s;
+    }
   }
 
   /** {@code out = X·Hᵀ} for side W, {@code Xᵀ·W} for side H. Overwrites out. */

@@ -78,10 +78,21 @@ public final class FullBatchSolver {
     int iter;
     for (iter = at.finished() ? at.nIter() : at.iterations() + 1; !at.finished() && iter <= o.maxIter(); iter++) {
       double violation = 0.0;
+      boolean around = updateH && products.formsAround();
       for (Side side : sides) {
         DenseMatrix numerator = numerators[side.ordinal()];
-        products.form(side, w, ht, numerator);
         int[] order = rng != null ? rng.permutation(k) : identity(k);
+        if (around && side == Side.W) {
+          // W's sweep inside the pass that forms X·Hᵀ, the pass also forming H's Xᵀ·W.
+          CoordinateDescent.Sweep sweep = new CoordinateDescent.Sweep(w, ht.gram(), numerator,
+              reg.l1(side), reg.l2(side), order);
+          products.formAround(w, ht, numerator, sweep::rows, numerators[Side.H.ordinal()]);
+          violation += sweep.violation();
+          continue;
+        }
+        if (!around) {
+          products.form(side, w, ht, numerator);
+        }
         violation += CoordinateDescent.update(side.own(w, ht), side.other(w, ht).gram(), numerator,
             reg.l1(side), reg.l2(side), order, par);
       }
