@@ -40,8 +40,9 @@ public final class NMF extends BaseNMF<NMF> {
   }
 
   /**
-   * Threads for the cd solver's sweeps and sparse products (beyond scikit-learn, whose sweeps use
-   * one core): all of the JVM's processors by default, as BLAS takes them. The result is the same
+   * Threads for the cd solver's sweeps and sparse products, and for the passes over dense X of cd
+   * and of mu with the Frobenius loss (beyond scikit-learn, whose sweeps use one core): all of the
+   * JVM's processors by default, as BLAS takes them. The result is the same
    * for any number. Set 1 where the cores are counted out already, as in a Spark task.
    */
   public NMF setThreads(int threads) {

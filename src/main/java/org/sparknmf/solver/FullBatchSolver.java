@@ -42,7 +42,7 @@ public final class FullBatchSolver {
    * Fits W and Hᵀ from where {@code at} stands (a fresh one starts the fit), telling
    * {@code listener} after every iteration; {@code at} follows the loop, so the listener can save
    * it with {@code w} and {@code ht}. A finished progress runs no iteration. The coordinate
-   * descent's sweeps run on {@code threads} threads, with the same result for any number.
+   * descent's sweeps and the passes over dense X run on {@code threads} threads, with the same result for any number.
    */
   public static Result fit(DataMatrix x, DenseMatrix w, DenseMatrix ht, NmfOptions options,
       FullBatchProgress at, FitListener listener, int threads) {
@@ -63,7 +63,7 @@ public final class FullBatchSolver {
     if ("cd".equals(options.solver())) {
       return coordinateDescent(x, w, ht, options, reg, updateH, at, listener, par);
     }
-    return multiplicativeUpdate(x, w, ht, options, reg, updateH, at, listener);
+    return multiplicativeUpdate(x, w, ht, options, reg, updateH, at, listener, par);
   }
 
   private static Result coordinateDescent(DataMatrix x, DenseMatrix w, DenseMatrix ht,
@@ -140,7 +140,8 @@ public final class FullBatchSolver {
   }
 
   private static Result multiplicativeUpdate(DataMatrix x, DenseMatrix w, DenseMatrix ht,
-      NmfOptions o, Regularization reg, boolean updateH, FullBatchProgress at, FitListener listener) {
+      NmfOptions o, Regularization reg, boolean updateH, FullBatchProgress at, FitListener listener,
+      RowParallel par) {
     BetaLoss loss = o.betaLoss();
     double gamma = loss.gamma();
     long start = System.nanoTime();
@@ -160,16 +161,26 @@ public final class FullBatchSolver {
       sw.accumulate(x, w, ht);
     }
     int iter;
+    DataProducts products = new DataProducts(x, par);
+    // Frobenius on dense X: W's update inside the pass that forms X·Hᵀ and Xᵀ·W (DataProducts).
+    boolean around = updateH && loss.isFrobenius() && products.formsAround();
     for (iter = at.finished() ? at.nIter() : at.iterations() + 1; !at.finished() && iter <= o.maxIter(); iter++) {
-      if (!fixedW) {
-        sw.reset().accumulate(x, w, ht);
-      }
-      MultiplicativeUpdate.update(w, sw, reg.l1W(), reg.l2W(), gamma);
-      if (loss.beta() < 1.0) {
-        MultiplicativeUpdate.clampTiny(w);
+      if (around) {
+        frobeniusAround(products, w, ht, sw.reset(), sh.reset(), reg, gamma);
+      } else {
+        if (!fixedW) {
+          sw.reset().accumulate(x, w, ht);
+        }
+        MultiplicativeUpdate.update(w, sw, reg.l1W(), reg.l2W(), gamma);
+        if (loss.beta() < 1.0) {
+          MultiplicativeUpdate.clampTiny(w);
+        }
+        if (updateH) {
+          sh.reset().accumulate(x, w, ht);
+        }
       }
       if (updateH) {
-        MultiplicativeUpdate.update(ht, sh.reset().accumulate(x, w, ht), reg.l1H(), reg.l2H(), gamma);
+        MultiplicativeUpdate.update(ht, sh, reg.l1H(), reg.l2H(), gamma);
         if (loss.beta() <= 1.0) {
           MultiplicativeUpdate.clampTiny(ht);
         }
@@ -194,6 +205,26 @@ public final class FullBatchSolver {
       completed(at, listener, iter, o.maxIter());
     }
     return finished(at, listener, Math.min(iter, o.maxIter()));
+  }
+
+  /**
+   * The Frobenius update of W and the statistics for H's, in one pass over dense X: each block's
+   * W rows are updated from {@code X_b·Hᵀ} and {@code W_b·HHᵀ} as soon as the block's product is
+   * formed. Modifies {@code w} and both (cleared) statistics.
+   */
+  private static void frobeniusAround(DataProducts products, DenseMatrix w, DenseMatrix ht,
+      FactorStatistics sw, FactorStatistics sh, Regularization reg, double gamma) {
+    DenseMatrix hht = sw.gram();
+    ht.transposeTimesAdd(ht, hht);
+    DenseMatrix numerator = sw.numerator();
+    products.formAround(w, ht, numerator, (from, to) -> {
+      DenseMatrix rows = w.rowRange(from, to);
+      DenseMatrix denominator = new DenseMatrix(to - from, w.cols());
+      rows.timesAdd(hht, denominator);
+      MultiplicativeUpdate.update(rows, numerator.rowRange(from, to), denominator, reg.l1W(),
+          reg.l2W(), gamma);
+    }, sh.numerator());
+    w.transposeTimesAdd(w, sh.gram());
   }
 
   /**

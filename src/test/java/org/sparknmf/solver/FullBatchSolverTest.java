@@ -118,6 +118,35 @@ class FullBatchSolverTest {
     }
   }
 
+  /** scikit-learn's {@code _fit_multiplicative_update} for the Frobenius loss, tol 0, written out. */
+  private static Fit referenceMu(DataMatrix x, NmfOptions o) {
+    Initialization.Factors start = Initialization.initialize(x, 4, "nndsvda", 0L);
+    DenseMatrix w = start.w();
+    DenseMatrix ht = start.ht();
+    Regularization reg = o.regularization(x.rows(), x.cols());
+    for (int iter = 1; iter <= o.maxIter(); iter++) {
+      MultiplicativeUpdate.update(w, FactorStatistics.of(Side.W, BetaLoss.FROBENIUS, x, w, ht), reg.l1W(), reg.l2W(), 1.0);
+      MultiplicativeUpdate.update(ht, FactorStatistics.of(Side.H, BetaLoss.FROBENIUS, x, w, ht), reg.l1H(), reg.l2H(), 1.0);
+    }
+    return new Fit(w, ht, new FullBatchSolver.Result(o.maxIter(), List.of()));
+  }
+
+  @Test
+  void muOnDenseXIsTheUpdateOfAllRowsAtOnce() {
+    DenseMatrix x = lowRankPlusNoise(new Random(16), 0.0);
+    NmfOptions o = new NmfOptions().nComponents(4).solver("mu").tol(0.0).maxIter(40).alphaW(0.01).l1Ratio(0.5);
+    Fit expected = referenceMu(x, o);
+    Fit one = fit(x, o, true, null, 1);
+    assertEquals(40, one.result().nIter());
+    assertMatrixClose(expected.w().toArray(), one.w().toArray(), 1e-12, "W");
+    assertMatrixClose(expected.ht().toArray(), one.ht().toArray(), 1e-12, "Hᵀ");
+    for (int threads : new int[] {2, 3}) {
+      Fit more = fit(x, o, true, null, threads);
+      assertArrayEquals(one.w().data(), more.w().data(), threads + " threads: W");
+      assertArrayEquals(one.ht().data(), more.ht().data(), threads + " threads: Hᵀ");
+    }
+  }
+
   @Test
   void moreThreadsThanRows() {
     CsrMatrix x = CsrMatrix.fromDense(DenseMatrix.of(new double[][] {{1, 0, 2, 0, 1}, {0, 3, 0, 1, 0}, {2, 1, 0, 0, 4}}));
