@@ -56,11 +56,16 @@ final class BatchStatistics implements Serializable {
    */
   static BatchStatistics withCost(DataMatrix xb, double xSquaredNorm, DenseMatrix wb, DenseMatrix ht,
       BetaLoss loss) {
-    BatchStatistics s = of(xb, wb, ht, loss, 0.0);
-    s.divergence = BetaDivergence.withStatistics(xb, xSquaredNorm, wb, ht, loss, s.h);
-    s.wSum = wb.sum();
-    s.wSquaredNorm = wb.squaredNorm();
-    return s;
+    return of(xb, wb, ht, loss, 0.0).withCostOf(xb, xSquaredNorm, wb, ht, loss);
+  }
+
+  /** Sets the cost's divergence and W sums from these statistics of xb and wb. Returns this. */
+  private BatchStatistics withCostOf(DataMatrix xb, double xSquaredNorm, DenseMatrix wb, DenseMatrix ht,
+      BetaLoss loss) {
+    divergence = BetaDivergence.withStatistics(xb, xSquaredNorm, wb, ht, loss, h);
+    wSum = wb.sum();
+    wSquaredNorm = wb.squaredNorm();
+    return this;
   }
 
   /**
@@ -71,10 +76,12 @@ final class BatchStatistics implements Serializable {
    */
   static BatchStatistics step(NmfOptions o, DataMatrix xb, double xSquaredNorm, DenseMatrix wb, DenseMatrix ht,
       FactorStatistics wWork) {
-    DenseMatrix w = wb == null ? MiniBatchSolver.updateW(o, xb, null, ht, null)
-        : MiniBatchSolver.updateW(o, xb, wb, ht,
-            wWork != null ? wWork : FactorStatistics.zeros(Side.W, o.betaLoss(), xb.rows(), wb.cols()));
-    return withCost(xb, xSquaredNorm, w, ht, o.betaLoss());
+    FactorStatistics work = wb == null || wWork != null ? wWork
+        : FactorStatistics.zeros(Side.W, o.betaLoss(), xb.rows(), wb.cols());
+    BatchStatistics s = new BatchStatistics(FactorStatistics.zeros(Side.H, o.betaLoss(), ht.rows(), ht.cols()));
+    DenseMatrix w = MiniBatchSolver.updateW(o, xb, wb, ht, work, s.h);
+    s.rows = xb.rows();
+    return s.withCostOf(xb, xSquaredNorm, w, ht, o.betaLoss());
   }
 
   /** How many bytes {@link #writeTo} writes. */

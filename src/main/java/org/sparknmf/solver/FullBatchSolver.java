@@ -166,7 +166,7 @@ public final class FullBatchSolver {
     boolean around = updateH && loss.isFrobenius() && products.formsAround();
     for (iter = at.finished() ? at.nIter() : at.iterations() + 1; !at.finished() && iter <= o.maxIter(); iter++) {
       if (around) {
-        frobeniusAround(products, w, ht, sw.reset(), sh.reset(), reg, gamma);
+        MultiplicativeUpdate.updateWInPass(products, w, ht, sw.reset(), sh.reset(), reg.l1W(), reg.l2W());
       } else {
         if (!fixedW) {
           sw.reset().accumulate(x, w, ht);
@@ -205,26 +205,6 @@ public final class FullBatchSolver {
       completed(at, listener, iter, o.maxIter());
     }
     return finished(at, listener, Math.min(iter, o.maxIter()));
-  }
-
-  /**
-   * The Frobenius update of W and the statistics for H's, in one pass over dense X: each block's
-   * W rows are updated from {@code X_b·Hᵀ} and {@code W_b·HHᵀ} as soon as the block's product is
-   * formed. Modifies {@code w} and both (cleared) statistics.
-   */
-  private static void frobeniusAround(DataProducts products, DenseMatrix w, DenseMatrix ht,
-      FactorStatistics sw, FactorStatistics sh, Regularization reg, double gamma) {
-    DenseMatrix hht = sw.gram();
-    ht.transposeTimesAdd(ht, hht);
-    DenseMatrix numerator = sw.numerator();
-    products.formAround(w, ht, numerator, (from, to) -> {
-      DenseMatrix rows = w.rowRange(from, to);
-      DenseMatrix denominator = new DenseMatrix(to - from, w.cols());
-      rows.timesAdd(hht, denominator);
-      MultiplicativeUpdate.update(rows, numerator.rowRange(from, to), denominator, reg.l1W(),
-          reg.l2W(), gamma);
-    }, sh.numerator());
-    w.transposeTimesAdd(w, sh.gram());
   }
 
   /**

@@ -114,8 +114,7 @@ public final class MiniBatchSolver {
    */
   double step(DataMatrix xb, double xSquaredNorm, DenseMatrix wb, DenseMatrix ht) {
     Regularization reg = options.regularization(xb.rows(), xb.cols());
-    wb = updateW(options, xb, wb, ht, wStats);
-    hStats.reset().accumulate(xb, wb, ht);
+    wb = updateW(options, xb, wb, ht, wStats, hStats);
     double cost = state.recordCost(BetaDivergence.withStatistics(xb, xSquaredNorm, wb, ht, loss, hStats),
         wb.sum(), wb.squaredNorm(), ht, reg, xb.rows());
     state.updateH(ht, hStats, reg);
@@ -140,6 +139,27 @@ public final class MiniBatchSolver {
       MultiplicativeUpdate.clampTiny(wb);
     }
     return wb;
+  }
+
+  /**
+   * {@link #updateW}, then H's statistics of the new W rows into {@code hStats} (cleared first): on
+   * dense X with the Frobenius loss and W rows to update, both in one pass over {@code xb}. Returns
+   * the new W rows. {@code wStats} is a workspace; null is allowed when {@code wb} is null.
+   */
+  public static DenseMatrix updateW(NmfOptions options, DataMatrix xb, DenseMatrix wb,
+      DenseMatrix ht, FactorStatistics wStats, FactorStatistics hStats) {
+    if (wb != null && !options.freshRestarts() && options.betaLoss().isFrobenius()) {
+      DataProducts products = new DataProducts(xb, RowParallel.serial());
+      if (products.formsAround()) {
+        Regularization reg = options.regularization(xb.rows(), xb.cols());
+        MultiplicativeUpdate.updateWInPass(products, wb, ht, wStats.reset(xb.rows()), hStats.reset(),
+            reg.l1W(), reg.l2W());
+        return wb;
+      }
+    }
+    DenseMatrix w = updateW(options, xb, wb, ht, wStats);
+    hStats.reset().accumulate(xb, w, ht);
+    return w;
   }
 
   /**

@@ -62,6 +62,27 @@ public final class MultiplicativeUpdate {
     update(f, stats.numerator(), stats.denominator(f), l1, l2, gamma);
   }
 
+  /**
+   * The Frobenius update of W and the statistics for H's, in one pass over dense X
+   * ({@link DataProducts#formAround}): each block's W rows are updated from {@code X_b·Hᵀ} and
+   * {@code W_b·HHᵀ} as soon as the block's product is formed, then Xᵀ·W of the new rows is added up.
+   * The same W as {@link #update} from {@code FactorStatistics.of(Side.W, ...)}. Modifies {@code w},
+   * {@code sw} and {@code sh}, which must be cleared.
+   */
+  static void updateWInPass(DataProducts products, DenseMatrix w, DenseMatrix ht, FactorStatistics sw,
+      FactorStatistics sh, double l1, double l2) {
+    DenseMatrix hht = sw.gram();
+    ht.transposeTimesAdd(ht, hht);
+    DenseMatrix numerator = sw.numerator();
+    products.formAround(w, ht, numerator, (from, to) -> {
+      DenseMatrix rows = w.rowRange(from, to);
+      DenseMatrix denominator = new DenseMatrix(to - from, w.cols());
+      rows.timesAdd(hht, denominator);
+      update(rows, numerator.rowRange(from, to), denominator, l1, l2, 1.0);
+    }, sh.numerator());
+    w.transposeTimesAdd(w, sh.gram());
+  }
+
   /** {@code den ← den + l1 + l2·F}, with exact zeros replaced by epsilon. Modifies {@code den}. */
   private static void regularize(DenseMatrix den, DenseMatrix f, double l1, double l2) {
     double[] dd = den.data();
