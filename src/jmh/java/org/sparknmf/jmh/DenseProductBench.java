@@ -4,15 +4,22 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 import org.sparknmf.linalg.DenseMatrix;
+import org.sparknmf.solver.BetaLoss;
+import org.sparknmf.solver.FactorStatistics;
+import org.sparknmf.solver.MiniBatchSolver;
+import org.sparknmf.solver.NmfOptions;
+import org.sparknmf.solver.Side;
 
 /**
  * The dense counterparts of {@link SparseProductBench}: {@code out += X·Hᵀ} and
  * {@code out += Xᵀ·W} on a dense {@code m × n} X ({@link DenseMatrix#timesAdd},
  * {@link DenseMatrix#transposeTimesAdd}: one BLAS dgemm each, multithreaded when native), plus
- * the Gram matrix {@code WᵀW} that the Frobenius statistics form with every accumulation.
+ * the Gram matrix {@code WᵀW} that the Frobenius statistics form with every accumulation; and a
+ * mini-batch step's W update with H's statistics (both products), in one pass over X
+ * ({@code MiniBatchSolver.updateW} with {@code hStats}, on the calling thread) and in two.
  *
- * <p>Flops: {@code 2mnk} ({@code 2mk²} for the Gram). Bytes: X and the factor read once, the
- * output read and written once.
+ * <p>Flops: {@code 2mnk} per product ({@code 2mk²} for the Gram). Bytes: X and the factor read
+ * once per pass, the output read and written once.
  */
 public class DenseProductBench extends KernelBenchmark {
 
@@ -31,6 +38,9 @@ public class DenseProductBench extends KernelBenchmark {
   DenseMatrix xht;
   DenseMatrix xtw;
   DenseMatrix gram;
+  NmfOptions options;
+  FactorStatistics wStats;
+  FactorStatistics hStats;
 
   @Setup
   public void setUp() {
@@ -40,6 +50,26 @@ public class DenseProductBench extends KernelBenchmark {
     xht = new DenseMatrix(m, k);
     xtw = new DenseMatrix(n, k);
     gram = new DenseMatrix(k, k);
+    options = new NmfOptions().nComponents(k).batchSize(m);
+    wStats = FactorStatistics.zeros(Side.W, BetaLoss.FROBENIUS, m, k);
+    hStats = FactorStatistics.zeros(Side.H, BetaLoss.FROBENIUS, n, k);
+  }
+
+  /** W's rows updated between the two products, block by block, while the block is in cache. */
+  @Benchmark
+  public DenseMatrix stepInOnePass(Work work) {
+    MiniBatchSolver.updateW(options, x, w, ht, wStats, hStats);
+    work.add(4L * m * n * k, 8L * ((long) m * n + 2L * n * k + 4L * m * k));
+    return w;
+  }
+
+  /** The same step as two dgemm passes over X: X·Hᵀ, W's update, then Xᵀ·W. */
+  @Benchmark
+  public DenseMatrix stepInTwoPasses(Work work) {
+    MiniBatchSolver.updateW(options, x, w, ht, wStats);
+    hStats.reset().accumulate(x, w, ht);
+    work.add(4L * m * n * k, 8L * (2L * m * n + 2L * n * k + 4L * m * k));
+    return w;
   }
 
   @Benchmark
