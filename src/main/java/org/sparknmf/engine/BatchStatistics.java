@@ -84,6 +84,18 @@ final class BatchStatistics implements Serializable {
     return s.withCostOf(xb, xSquaredNorm, w, ht, o.betaLoss());
   }
 
+  /**
+   * The statistics and cost of W rows {@code wb} that a step updated apart
+   * ({@code MiniBatchSolver.updateW} without H's statistics, as a job per step does): the bits of
+   * {@link #step}.
+   */
+  static BatchStatistics ofStep(NmfOptions o, DataMatrix xb, double xSquaredNorm, DenseMatrix wb, DenseMatrix ht) {
+    BatchStatistics s = new BatchStatistics(FactorStatistics.zeros(Side.H, o.betaLoss(), ht.rows(), ht.cols()));
+    MiniBatchSolver.statistics(o, xb, wb, ht, s.h);
+    s.rows = xb.rows();
+    return s.withCostOf(xb, xSquaredNorm, wb, ht, o.betaLoss());
+  }
+
   /** How many bytes {@link #writeTo} writes. */
   int encodedBytes() {
     return h.encodedBytes() + 4 * 8 + 8;

@@ -358,7 +358,7 @@ final class DistributedMiniBatch {
         DenseMatrix wb = ws.next().copy(); // versions are immutable: update a copy
         if (xb.rows() > 0) {
           MiniBatchSolver.updateW(o, xb, wb, bh.value(),
-              FactorStatistics.zeros(Side.W, loss, xb.rows(), wb.cols()));
+              FactorStatistics.zeros(Side.W, loss, xb.rows(), wb.cols()), null);
         }
         return List.of(wb).iterator();
       }), bh);
@@ -372,7 +372,7 @@ final class DistributedMiniBatch {
         if (xb.rows() == 0) {
           return Collections.emptyIterator();
         }
-        return List.of(BatchStatistics.withCost(xb, sliceSquaredNorm(block, slicing, s), wb, bh.value(), loss))
+        return List.of(BatchStatistics.ofStep(o, xb, sliceSquaredNorm(block, slicing, s), wb, bh.value()))
             .iterator();
       });
     }

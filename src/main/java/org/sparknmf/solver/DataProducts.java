@@ -1,12 +1,12 @@
 package org.sparknmf.solver;
 
-import java.util.function.IntConsumer;
+import java.util.function.ObjIntConsumer;
 import org.sparknmf.linalg.CsrMatrix;
 import org.sparknmf.linalg.DataMatrix;
 import org.sparknmf.linalg.DenseMatrix;
 
 /**
- * The products with X that each coordinate-descent iteration needs, X·Hᵀ and Xᵀ·W, on a
+ * The products with X that each iteration (and mini-batch step) needs, X·Hᵀ and Xᵀ·W, on a
  * {@link RowParallel}'s threads with the same bits as on one. Sparse X: X·Hᵀ by parts of X's
  * rows, Xᵀ·W by blocks of X's columns (a copy of X's entries, made at the first product that is
  * shared), so every part reads the other factor's rows in order. Dense X: one BLAS product (which
@@ -36,69 +36,115 @@ final class DataProducts {
     return (int) Math.max(1, Math.min(byCache, byThreads));
   }
 
-  /** Chunks of rows whose Xᵀ·W parts are added in order: at most 32, of 256 rows or more. */
-  static int chunkRows(int rows) {
-    return Math.max(RowParallel.RANGE_ROWS, (rows + 31) / 32);
+  /**
+   * Fewest rows per block for which {@link #formAround} pays: thinner blocks (X wide, k large)
+   * would read and write a whole chunk part of Xᵀ·W for each few rows, so such X takes two passes.
+   */
+  static final int MIN_BLOCK_ROWS = 8;
+
+  /** Bound on the chunks' parts of Xᵀ·W held at once when threads share a pass (64 MB). */
+  static final long PARTS_BYTES = 64L << 20;
+
+  /**
+   * Rows per chunk, whose parts of Xᵀ·W are added in order: at most 32 chunks, of 256 rows or more,
+   * and no more than {@link #PARTS_BYTES} of parts. A function of X's shape and k alone, so that a
+   * fit has the same bits on any number of threads.
+   */
+  static int chunkRows(int rows, int cols, int k) {
+    long partBytes = 8L * Math.max(1, cols) * Math.max(1, k);
+    long chunks = Math.max(1, Math.min(32, PARTS_BYTES / partBytes));
+    return (int) Math.max(RowParallel.RANGE_ROWS, (rows + chunks - 1) / chunks);
   }
 
-  /** Xᵀ·W of each chunk of rows, kept from one pass to the next. */
+  /** Parts of Xᵀ·W, kept from one pass to the next. */
   private double[][] chunkParts;
 
-  /** Whether {@link #formAround} serves this X: dense X, read from memory once instead of twice. */
-  boolean formsAround() {
-    return x instanceof DenseMatrix;
+  /**
+   * Whether {@link #formAround} serves this X and k: dense X, read from memory once instead of
+   * twice, in blocks of at least {@link #MIN_BLOCK_ROWS} rows.
+   */
+  boolean formsAround(int k) {
+    return x instanceof DenseMatrix && blockRows(x.cols(), k) >= MIN_BLOCK_ROWS;
   }
 
   /**
    * Both products of an iteration in one pass over dense X's rows, with W's update between them:
    * for each block of rows, {@code numeratorW}'s rows = X_b·Hᵀ, then {@code updateW} changes W's
    * (and may change numeratorW's) rows of the block, then X_bᵀ·W_b is added to its chunk's part;
-   * at the end {@code xtw} = Xᵀ·W of the updated W, the chunks' parts added in order, so the same
-   * bits for any number of threads. A block is read from memory once and then from cache: the two
-   * products cost about what one does alone. Overwrites numeratorW and xtw.
+   * at the end {@code xtw} = Xᵀ·W of the updated W, the chunks' parts added to 0 in order, so the
+   * same bits for any number of threads. A block is read from memory once and then from cache: the
+   * two products cost about what one does alone. Without {@code updateW} (and numeratorW) the pass
+   * forms Xᵀ·W alone, with the same bits; without {@code xtw} it updates W alone. Overwrites
+   * numeratorW and xtw.
    */
   void formAround(DenseMatrix w, DenseMatrix ht, DenseMatrix numeratorW,
       RowParallel.RangeTask updateW, DenseMatrix xtw) {
     DenseMatrix dense = (DenseMatrix) x;
     int rows = dense.rows();
+    int n = dense.cols();
     int k = w.cols();
-    int size = dense.cols() * k;
-    int block = blockRows(dense.cols(), k);
-    int chunk = chunkRows(rows);
-    int chunks = (rows + chunk - 1) / chunk;
-    if (chunkParts == null || chunkParts.length != chunks || chunkParts[0].length != size) {
-      chunkParts = new double[chunks][size];
+    if (xtw != null && (xtw.rows() != n || xtw.cols() != k)) {
+      throw new IllegalArgumentException("Xᵀ·W is " + n + " × " + k + ", got " + xtw.rows() + " × " + xtw.cols());
     }
-    IntConsumer pass = c -> {
-      DenseMatrix part = DenseMatrix.view(dense.cols(), k, chunkParts[c], 0);
-      part.fill(0.0);
+    int size = n * k;
+    int block = blockRows(n, k);
+    int chunk = chunkRows(rows, n, k);
+    int chunks = (rows + chunk - 1) / chunk;
+    boolean shared = chunks > 1 && par.worthSharing(dense.storedEntries() * k * 2);
+    double[][] parts = xtw == null ? null : parts(shared ? chunks : 1, size);
+    ObjIntConsumer<double[]> pass = (part, c) -> {
+      DenseMatrix sum = part == null ? null : DenseMatrix.view(n, k, part, 0);
+      if (sum != null) {
+        sum.fill(0.0);
+      }
       for (int from = c * chunk, end = Math.min(rows, from + chunk); from < end; from += block) {
         int to = Math.min(end, from + block);
         DenseMatrix xb = dense.rowRange(from, to);
-        DenseMatrix num = numeratorW.rowRange(from, to);
-        num.fill(0.0);
-        xb.timesAdd(ht, num);
-        updateW.run(from, to);
-        xb.transposeTimesAdd(w.rowRange(from, to), part);
+        if (updateW != null) {
+          DenseMatrix num = numeratorW.rowRange(from, to);
+          num.fill(0.0);
+          xb.timesAdd(ht, num);
+          updateW.run(from, to);
+        }
+        if (sum != null) {
+          xb.transposeTimesAdd(w.rowRange(from, to), sum);
+        }
       }
     };
-    if (par.worthSharing(dense.storedEntries() * k * 2)) {
+    if (xtw != null) {
+      xtw.fill(0.0);
+    }
+    if (shared) {
       par.run(chunks, c -> {
-        pass.accept(c);
+        pass.accept(parts == null ? null : parts[c], c);
         return 0.0;
       });
+      for (int c = 0; xtw != null && c < chunks; c++) {
+        addInto(parts[c], xtw);
+      }
     } else {
       for (int c = 0; c < chunks; c++) {
-        pass.accept(c);
+        pass.accept(parts == null ? null : parts[0], c);
+        if (xtw != null) {
+          addInto(parts[0], xtw);
+        }
       }
     }
-    double[] out = xtw.data();
-    for (int e = 0; e < size; e++) {
-      double s = 0.0;
-      for (double[] part : chunkParts) {
-        s += part[e];
-      }
-      out[xtw.offset() + e] = s;
+  }
+
+  /** {@code count} buffers of {@code size} doubles, this instance's from the last pass where they fit. */
+  private double[][] parts(int count, int size) {
+    if (chunkParts == null || chunkParts.length < count || chunkParts[0].length < size) {
+      chunkParts = new double[count][size];
+    }
+    return chunkParts;
+  }
+
+  /** {@code out += part} entry by entry. Modifies out. */
+  private static void addInto(double[] part, DenseMatrix out) {
+    double[] d = out.data();
+    for (int e = 0, n = out.rows() * out.cols(); e < n; e++) {
+      d[out.offset() + e] += part[e];
     }
   }
 

@@ -78,7 +78,7 @@ public final class FullBatchSolver {
     int iter;
     for (iter = at.finished() ? at.nIter() : at.iterations() + 1; !at.finished() && iter <= o.maxIter(); iter++) {
       double violation = 0.0;
-      boolean around = updateH && products.formsAround();
+      boolean around = updateH && products.formsAround(k);
       for (Side side : sides) {
         DenseMatrix numerator = numerators[side.ordinal()];
         int[] order = rng != null ? rng.permutation(k) : identity(k);
@@ -163,7 +163,7 @@ public final class FullBatchSolver {
     int iter;
     DataProducts products = new DataProducts(x, par);
     // Frobenius on dense X: W's update inside the pass that forms X·Hᵀ and Xᵀ·W (DataProducts).
-    boolean around = updateH && loss.isFrobenius() && products.formsAround();
+    boolean around = updateH && loss.isFrobenius() && products.formsAround(k);
     for (iter = at.finished() ? at.nIter() : at.iterations() + 1; !at.finished() && iter <= o.maxIter(); iter++) {
       if (around) {
         MultiplicativeUpdate.updateWInPass(products, w, ht, sw.reset(), sh.reset(), reg.l1W(), reg.l2W());

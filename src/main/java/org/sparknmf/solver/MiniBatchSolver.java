@@ -143,23 +143,56 @@ public final class MiniBatchSolver {
 
   /**
    * {@link #updateW}, then H's statistics of the new W rows into {@code hStats} (cleared first): on
-   * dense X with the Frobenius loss and W rows to update, both in one pass over {@code xb}. Returns
-   * the new W rows. {@code wStats} is a workspace; null is allowed when {@code wb} is null.
+   * dense X with the Frobenius loss and W rows to update, both in one pass over {@code xb}
+   * ({@code DataProducts.formAround}). Returns the new W rows. {@code wStats} is a workspace; null
+   * is allowed when {@code wb} is null. With {@code hStats} null the W rows are updated alone, with
+   * the same bits, and {@link #statistics} gives the statistics the pass would have.
    */
   public static DenseMatrix updateW(NmfOptions options, DataMatrix xb, DenseMatrix wb,
       DenseMatrix ht, FactorStatistics wStats, FactorStatistics hStats) {
-    if (wb != null && !options.freshRestarts() && options.betaLoss().isFrobenius()) {
-      DataProducts products = new DataProducts(xb, RowParallel.serial());
-      if (products.formsAround()) {
-        Regularization reg = options.regularization(xb.rows(), xb.cols());
-        MultiplicativeUpdate.updateWInPass(products, wb, ht, wStats.reset(xb.rows()), hStats.reset(),
-            reg.l1W(), reg.l2W());
-        return wb;
-      }
+    DataProducts pass = onePass(options, xb, wb, ht);
+    if (pass != null) {
+      Regularization reg = options.regularization(xb.rows(), xb.cols());
+      MultiplicativeUpdate.updateWInPass(pass, wb, ht, wStats.reset(xb.rows()),
+          hStats == null ? null : hStats.reset(), reg.l1W(), reg.l2W());
+      return wb;
     }
     DenseMatrix w = updateW(options, xb, wb, ht, wStats);
-    hStats.reset().accumulate(xb, w, ht);
+    if (hStats != null) {
+      hStats.reset().accumulate(xb, w, ht);
+    }
     return w;
+  }
+
+  /**
+   * H's statistics, into {@code hStats} (cleared first), of W rows {@code wb} that
+   * {@link #updateW(NmfOptions, DataMatrix, DenseMatrix, DenseMatrix, FactorStatistics, FactorStatistics)}
+   * updated without them: the bits its one pass would have given, so that a step taken in two jobs
+   * (W, then the statistics) is the step taken in one.
+   */
+  public static void statistics(NmfOptions options, DataMatrix xb, DenseMatrix wb, DenseMatrix ht,
+      FactorStatistics hStats) {
+    hStats.reset();
+    DataProducts pass = onePass(options, xb, wb, ht);
+    if (pass != null) {
+      pass.formAround(wb, ht, null, null, hStats.numerator());
+      wb.transposeTimesAdd(wb, hStats.gram());
+    } else {
+      hStats.accumulate(xb, wb, ht);
+    }
+  }
+
+  /**
+   * The one pass over {@code xb} of a step's W update and H's statistics, or null where the step
+   * takes two: sparse or too wide X, another loss than Frobenius, W solved afresh.
+   */
+  private static DataProducts onePass(NmfOptions options, DataMatrix xb, DenseMatrix wb,
+      DenseMatrix ht) {
+    if (wb == null || options.freshRestarts() || !options.betaLoss().isFrobenius()) {
+      return null;
+    }
+    DataProducts pass = new DataProducts(xb, RowParallel.serial());
+    return pass.formsAround(ht.cols()) ? pass : null;
   }
 
   /**

@@ -67,7 +67,7 @@ public final class MultiplicativeUpdate {
    * ({@link DataProducts#formAround}): each block's W rows are updated from {@code X_b·Hᵀ} and
    * {@code W_b·HHᵀ} as soon as the block's product is formed, then Xᵀ·W of the new rows is added up.
    * The same W as {@link #update} from {@code FactorStatistics.of(Side.W, ...)}. Modifies {@code w},
-   * {@code sw} and {@code sh}, which must be cleared.
+   * {@code sw} and {@code sh}, which must be cleared; {@code sh} null updates W alone.
    */
   static void updateWInPass(DataProducts products, DenseMatrix w, DenseMatrix ht, FactorStatistics sw,
       FactorStatistics sh, double l1, double l2) {
@@ -79,8 +79,10 @@ public final class MultiplicativeUpdate {
       DenseMatrix denominator = new DenseMatrix(to - from, w.cols());
       rows.timesAdd(hht, denominator);
       update(rows, numerator.rowRange(from, to), denominator, l1, l2, 1.0);
-    }, sh.numerator());
-    w.transposeTimesAdd(w, sh.gram());
+    }, sh == null ? null : sh.numerator());
+    if (sh != null) {
+      w.transposeTimesAdd(w, sh.gram());
+    }
   }
 
   /** {@code den ← den + l1 + l2·F}, with exact zeros replaced by epsilon. Modifies {@code den}. */

@@ -61,6 +61,28 @@ class BarrierMiniBatchTest {
   }
 
   @Test
+  void barrierStagesGiveTheBitsOfOneJobPerStepOnDenseSlicesOfManyBlocks() throws Exception {
+    // 300 columns and k = 4: blocks of 109 rows in the steps' one pass, slices of 600 rows (three
+    // chunks of Xᵀ·W each), so the pass's order of summation is what both modes must share.
+    Random r = new Random(11);
+    int m = 2_400;
+    int n = 300;
+    DenseMatrix x = org.sparknmf.testing.TestMatrices.random(r, m, n, 0.2);
+    DenseMatrix[] start = {org.sparknmf.testing.TestMatrices.random(r, m, 4, 0.0),
+        org.sparknmf.testing.TestMatrices.random(r, 4, n, 0.0)};
+    NmfOptions o = new NmfOptions().nComponents(4).batchSize(1_200).maxIter(4).tol(0.0).maxNoImprovement(null);
+    try (BlockedRows xb = EngineFixtures.blocked(x, 2)) {
+      Fit perStep = fit(o, xb, start, false);
+      Fit barrier = fit(o, xb, start, true);
+      assertEquals(8, perStep.steps, "n_steps");
+      assertEquals(perStep.steps, barrier.steps, "n_steps");
+      assertArrayEquals(bits(perStep.h), bits(barrier.h), "H, bit for bit");
+      assertArrayEquals(bits(perStep.w), bits(barrier.w), "W, bit for bit");
+      assertEquals(perStep.costs, barrier.costs, "batch costs");
+    }
+  }
+
+  @Test
   void moreBlocksThanSlotsRunsOneJobPerStep() throws Exception {
     SklearnFixture f = SklearnFixture.load("minibatch_frobenius");
     NmfOptions o = SklearnParams.options(f.params());

@@ -42,7 +42,7 @@ class DataProductsTest {
     int rows = 1_000;
     int cols = 1_100;
     int k = 7;
-    assertTrue(DataProducts.blockRows(cols, k) < DataProducts.chunkRows(rows) / 4);
+    assertTrue(DataProducts.blockRows(cols, k) < DataProducts.chunkRows(rows, cols, k) / 4);
     DenseMatrix x = random(r, rows, cols, 0.3);
     DenseMatrix w0 = random(r, rows, k, 0.0);
     DenseMatrix ht = random(r, cols, k, 0.0);
@@ -64,6 +64,49 @@ class DataProductsTest {
       assertArrayEquals(one.w().data(), more.w().data(), threads + " threads: W");
       assertArrayEquals(one.xtw().data(), more.xtw().data(), threads + " threads: Xᵀ·W, bit for bit");
     }
+
+    // Split in two passes, W's update alone then Xᵀ·W alone: the bits of the one pass.
+    DenseMatrix w2 = w0.copy();
+    DenseMatrix num2 = new DenseMatrix(rows, k);
+    DenseMatrix xtw2 = DenseMatrix.filled(cols, k, Double.NaN);
+    try (RowParallel par = RowParallel.start(2, 0)) {
+      DataProducts products = new DataProducts(x, par);
+      products.formAround(w2, ht, num2, (from, to) -> update(w2, num2, from, to), null);
+      products.formAround(w2, ht, null, null, xtw2);
+    }
+    assertArrayEquals(one.w().data(), w2.data(), "W updated alone");
+    assertArrayEquals(one.xtw().data(), xtw2.data(), "Xᵀ·W formed alone");
+  }
+
+  @Test
+  void noRowsGiveZeros() {
+    DenseMatrix x = new DenseMatrix(0, 5);
+    DenseMatrix xtw = DenseMatrix.filled(5, 2, Double.NaN);
+    DataProducts products = new DataProducts(x, RowParallel.serial());
+    for (int call = 0; call < 2; call++) {
+      products.formAround(new DenseMatrix(0, 2), new DenseMatrix(5, 2), new DenseMatrix(0, 2), (from, to) -> { }, xtw);
+      assertArrayEquals(new double[10], xtw.data(), "call " + call);
+    }
+  }
+
+  @Test
+  void chunksDependOnTheShapeAloneAndBoundTheirParts() {
+    assertTrue(DataProducts.chunkRows(20_000, 500, 10) >= 20_000 / 32, "at most 32 chunks");
+    assertTrue(DataProducts.chunkRows(100, 500, 10) >= RowParallel.RANGE_ROWS, "256 rows or more");
+    int rows = 1_000_000;
+    int chunk = DataProducts.chunkRows(rows, 100_000, 50);
+    long chunks = (rows + chunk - 1) / chunk;
+    assertTrue(chunks * 8L * 100_000 * 50 <= Math.max(DataProducts.PARTS_BYTES, 8L * 100_000 * 50),
+        chunks + " parts of 40 MB");
+  }
+
+  @Test
+  void wideXTakesTwoPasses() {
+    assertTrue(new DataProducts(new DenseMatrix(1, 500), RowParallel.serial()).formsAround(10), "lowrank's shape");
+    assertTrue(!new DataProducts(new DenseMatrix(1, 4096), RowParallel.serial()).formsAround(64),
+        "4096 columns, k = 64: blocks of one row");
+    assertTrue(!new DataProducts(new org.sparknmf.linalg.CsrMatrix(1, 5, new int[] {0, 0}, new int[0], new double[0]),
+        RowParallel.serial()).formsAround(2), "sparse X");
   }
 
   @Test

@@ -16,8 +16,8 @@ import org.sparknmf.linalg.DataMatrix;
 import org.sparknmf.linalg.DenseMatrix;
 
 /**
- * The coordinate-descent fit: scikit-learn's loop, and on several threads the same fit as on one, bit
- * for bit.
+ * The full-batch fits: cd as scikit-learn's loop and mu as the update of all rows at once, and on
+ * several threads the same fit as on one, bit for bit.
  */
 class FullBatchSolverTest {
 
