@@ -207,7 +207,27 @@ public final class CsrMatrix implements DataMatrix {
     }
   }
 
-  // sum and squaredNorm: DataMatrix's order of summation, without a visitor call per entry.
+  // min, nonNegativeFinite, sum and squaredNorm: DataMatrix's results (and order of summation)
+  // without a visitor call per entry (see DenseMatrix).
+  @Override
+  public double min() {
+    double m = Double.POSITIVE_INFINITY;
+    for (int p = indptr[rowStart], end = indptr[rowStart + rows]; p < end; p++) {
+      m = Math.min(m, values[p]);
+    }
+    return storedEntries() < (long) rows * cols ? Math.min(m, 0.0) : m;
+  }
+
+  @Override
+  public boolean nonNegativeFinite() {
+    for (int p = indptr[rowStart], end = indptr[rowStart + rows]; p < end; p++) {
+      if (!(values[p] >= 0.0 && values[p] < Double.POSITIVE_INFINITY)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   @Override
   public double sum() {
     double s = 0.0;

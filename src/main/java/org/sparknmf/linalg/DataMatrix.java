@@ -56,6 +56,13 @@ public sealed interface DataMatrix extends java.io.Serializable permits DenseMat
     return hasImplicitZeros ? Math.min(m[0], 0.0) : m[0];
   }
 
+  /** Whether every stored entry is finite and ≥ 0 (NaN is neither). */
+  default boolean nonNegativeFinite() {
+    boolean[] ok = {true};
+    forEachEntry((i, j, v) -> ok[0] &= v >= 0.0 && v < Double.POSITIVE_INFINITY);
+    return ok[0];
+  }
+
   /** A dense copy (row-major). */
   DenseMatrix toDense();
 

@@ -167,7 +167,28 @@ public final class DenseMatrix implements DataMatrix {
     return m;
   }
 
-  // sum and squaredNorm: DataMatrix's order of summation, without a visitor call per entry.
+  // min, nonNegativeFinite, sum and squaredNorm: DataMatrix's results (and order of summation)
+  // without a visitor call per entry, which input checks run once per fit, mostly before the JIT
+  // has compiled them (about 0.15 s for 10 M entries).
+  @Override
+  public double min() {
+    double m = Double.POSITIVE_INFINITY;
+    for (int e = offset, end = offset + rows * cols; e < end; e++) {
+      m = Math.min(m, data[e]);
+    }
+    return m;
+  }
+
+  @Override
+  public boolean nonNegativeFinite() {
+    for (int e = offset, end = offset + rows * cols; e < end; e++) {
+      if (!(data[e] >= 0.0 && data[e] < Double.POSITIVE_INFINITY)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   @Override
   public double sum() {
     double s = 0.0;

@@ -20,6 +20,9 @@ public final class DataChecks {
   }
 
   public static void requireNonNegativeFinite(DataMatrix x, String whom) {
+    if (x.nonNegativeFinite()) {
+      return; // one plain pass; the visitor below only finds and names the first bad entry
+    }
     x.forEachEntry((i, j, v) -> {
       if (Double.isNaN(v)) {
         throw new IllegalArgumentException(whom + " has NaN at row " + i + ", column " + j);

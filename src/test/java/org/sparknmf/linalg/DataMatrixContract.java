@@ -2,7 +2,9 @@ package org.sparknmf.linalg;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -107,6 +109,29 @@ abstract class DataMatrixContract {
     assertEquals(sum, m.sum(), 1e-12 * sum);
     assertEquals(squares, m.squaredNorm(), 1e-12 * squares);
     assertEquals(sum / (30 * 9), m.mean(), 1e-12);
+  }
+
+  @Test
+  void minAndTheNonNegativeFiniteCheckSeeEveryEntry() {
+    double[][] x = random(new Random(5), 12, 7, 0.5);
+    assertEquals(0.0, of(x).min(), "implicit or stored zeros");
+    assertTrue(of(x).nonNegativeFinite());
+    double[][] full = random(new Random(6), 12, 7, 0.0);
+    double least = Double.POSITIVE_INFINITY;
+    for (double[] row : full) {
+      for (double v : row) {
+        least = Math.min(least, v);
+      }
+    }
+    assertEquals(least, of(full).min());
+    assertEquals(least, of(full).rowRange(0, 12).min(), "a view");
+    double[] bad = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -1e-300};
+    for (double v : bad) {
+      double[][] y = TestMatrices.withEntry(full, 11, 6, v);
+      assertFalse(of(y).nonNegativeFinite(), "entry " + v);
+      assertTrue(of(y).rowRange(0, 11).nonNegativeFinite(), "a view without row 11, entry " + v);
+    }
+    assertEquals(-1e-300, of(TestMatrices.withEntry(full, 3, 2, -1e-300)).min());
   }
 
   @Test
