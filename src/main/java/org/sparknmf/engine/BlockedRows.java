@@ -499,7 +499,7 @@ public final class BlockedRows implements AutoCloseable {
     long[] ids = b.rowIds();
     long[] c = {0, 0};
     if (x instanceof DenseMatrix d) {
-      // A plain loop: the visitor's call per entry ran mostly before the JIT compiled it.
+      // Plain loops: a visitor's call per entry ran mostly before the JIT compiled it.
       double[] data = d.data();
       for (int i = 0, e = d.offset(); i < d.rows(); i++) {
         for (int j = 0; j < d.cols(); j++, e++) {
@@ -510,12 +510,17 @@ public final class BlockedRows implements AutoCloseable {
         }
       }
     } else {
-      x.forEachEntry((i, j, v) -> {
-        if (v != 0.0) {
-          c[0]++;
-          c[1] += entryHash(ids[i], j, v);
+      CsrMatrix csr = (CsrMatrix) x;
+      int[] indices = csr.indices();
+      double[] values = csr.values();
+      for (int i = 0; i < csr.rows(); i++) {
+        for (int p = csr.rowBegin(i), end = csr.rowEnd(i); p < end; p++) {
+          if (values[p] != 0.0) {
+            c[0]++;
+            c[1] += entryHash(ids[i], indices[p], values[p]);
+          }
         }
-      });
+      }
     }
     return List.of(new PartitionFacts(partition, x.rows(), x.cols(), c[0], x.sum(), x.min(), c[1]))
         .iterator();

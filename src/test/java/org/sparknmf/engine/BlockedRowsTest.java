@@ -24,6 +24,30 @@ import org.sparknmf.testing.LocalSpark;
 /** A DataFrame's rows are numbered in its order across its partitions while X is blocked. */
 class BlockedRowsTest {
 
+  @Test
+  void factsCountNonZerosAndFingerprintTheEntriesWhateverThePartitioning() {
+    java.util.Random r = new java.util.Random(9);
+    // Mostly non-zero (dense blocks) and mostly zero (CSR blocks).
+    for (double zeroShare : new double[] {0.1, 0.9}) {
+      DenseMatrix x = org.sparknmf.testing.TestMatrices.random(r, 60, 7, zeroShare);
+      long nonZeros = 0;
+      for (double v : x.data()) {
+        nonZeros += v != 0.0 ? 1 : 0;
+      }
+      try (BlockedRows one = BlockedRows.fromMatrix(LocalSpark.jsc(), x, 1, StorageLevel.MEMORY_ONLY());
+          BlockedRows three = BlockedRows.fromMatrix(LocalSpark.jsc(), x, 3, StorageLevel.MEMORY_ONLY())) {
+        assertEquals(nonZeros, one.storedEntries(), "non-zeros, " + zeroShare);
+        assertEquals(nonZeros, three.storedEntries(), "non-zeros over 3 blocks, " + zeroShare);
+        assertEquals(one.contentHash(), three.contentHash(), "fingerprint, " + zeroShare);
+        DenseMatrix y = x.copy();
+        y.set(59, 6, y.get(59, 6) + 1.0);
+        try (BlockedRows changed = BlockedRows.fromMatrix(LocalSpark.jsc(), y, 3, StorageLevel.MEMORY_ONLY())) {
+          assertTrue(changed.contentHash() != three.contentHash(), "one entry changed, " + zeroShare);
+        }
+      }
+    }
+  }
+
   /** Rows i = (i, 10 i + 1, 0), null where {@code nullRow}, in {@code parts} partitions. */
   private static Dataset<Row> frame(int rows, int parts, int nullRow) {
     List<Row> list = new ArrayList<>();
