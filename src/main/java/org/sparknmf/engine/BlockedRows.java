@@ -34,15 +34,18 @@ public final class BlockedRows implements AutoCloseable {
     private final int rows;
     private final int cols;
     private final long nonZeros;
+    private final long stored;
     private final double sum;
     private final double min;
     private final long hash;
 
-    PartitionFacts(int partition, int rows, int cols, long nonZeros, double sum, double min, long hash) {
+    PartitionFacts(int partition, int rows, int cols, long nonZeros, long stored, double sum, double min,
+        long hash) {
       this.partition = partition;
       this.rows = rows;
       this.cols = cols;
       this.nonZeros = nonZeros;
+      this.stored = stored;
       this.sum = sum;
       this.min = min;
       this.hash = hash;
@@ -62,6 +65,11 @@ public final class BlockedRows implements AutoCloseable {
 
     public long nonZeros() {
       return nonZeros;
+    }
+
+    /** Entries the block stores: all of a dense block, the non-zeros of a CSR one. */
+    public long stored() {
+      return stored;
     }
 
     public double sum() {
@@ -85,6 +93,7 @@ public final class BlockedRows implements AutoCloseable {
   private final long rows;
   private final int cols;
   private final long nonZeros;
+  private final long stored;
   private final double sum;
   private final double min;
 
@@ -93,6 +102,7 @@ public final class BlockedRows implements AutoCloseable {
     this.facts = List.copyOf(facts);
     long r = 0;
     long nnz = 0;
+    long st = 0;
     double s = 0;
     double mn = Double.POSITIVE_INFINITY;
     int c = -1;
@@ -107,6 +117,7 @@ public final class BlockedRows implements AutoCloseable {
       c = f.cols();
       r += f.rows();
       nnz += f.nonZeros();
+      st += f.stored();
       s += f.sum();
       mn = Math.min(mn, f.min());
     }
@@ -117,6 +128,7 @@ public final class BlockedRows implements AutoCloseable {
     this.rows = r;
     this.cols = c;
     this.nonZeros = nnz;
+    this.stored = st;
     this.sum = s;
     this.min = mn;
   }
@@ -492,7 +504,7 @@ public final class BlockedRows implements AutoCloseable {
 
   private static Iterator<PartitionFacts> describe(int partition, Iterator<RowBlock> it) {
     if (!it.hasNext()) {
-      return List.of(new PartitionFacts(partition, 0, 0, 0, 0.0, Double.POSITIVE_INFINITY, 0L)).iterator();
+      return List.of(new PartitionFacts(partition, 0, 0, 0, 0, 0.0, Double.POSITIVE_INFINITY, 0L)).iterator();
     }
     RowBlock b = it.next();
     DataMatrix x = b.x();
@@ -522,7 +534,7 @@ public final class BlockedRows implements AutoCloseable {
         }
       }
     }
-    return List.of(new PartitionFacts(partition, x.rows(), x.cols(), c[0], x.sum(), x.min(), c[1]))
+    return List.of(new PartitionFacts(partition, x.rows(), x.cols(), c[0], x.storedEntries(), x.sum(), x.min(), c[1]))
         .iterator();
   }
 
@@ -570,7 +582,7 @@ public final class BlockedRows implements AutoCloseable {
 
   /** Stored entries: all for dense X, the non-zeros for sparse (what collecting it costs). */
   public long storedEntries() {
-    return nonZeros;
+    return stored;
   }
 
   public double sum() {
