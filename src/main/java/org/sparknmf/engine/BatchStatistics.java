@@ -78,9 +78,8 @@ final class BatchStatistics implements Serializable {
       FactorStatistics wWork) {
     FactorStatistics work = wb == null || wWork != null ? wWork
         : FactorStatistics.zeros(Side.W, o.betaLoss(), xb.rows(), wb.cols());
-    BatchStatistics s = new BatchStatistics(FactorStatistics.zeros(Side.H, o.betaLoss(), ht.rows(), ht.cols()));
+    BatchStatistics s = emptyFor(o, xb, ht);
     DenseMatrix w = MiniBatchSolver.updateW(o, xb, wb, ht, work, s.h);
-    s.rows = xb.rows();
     return s.withCostOf(xb, xSquaredNorm, w, ht, o.betaLoss());
   }
 
@@ -90,10 +89,16 @@ final class BatchStatistics implements Serializable {
    * {@link #step}.
    */
   static BatchStatistics ofStep(NmfOptions o, DataMatrix xb, double xSquaredNorm, DenseMatrix wb, DenseMatrix ht) {
-    BatchStatistics s = new BatchStatistics(FactorStatistics.zeros(Side.H, o.betaLoss(), ht.rows(), ht.cols()));
+    BatchStatistics s = emptyFor(o, xb, ht);
     MiniBatchSolver.statistics(o, xb, wb, ht, s.h);
-    s.rows = xb.rows();
     return s.withCostOf(xb, xSquaredNorm, wb, ht, o.betaLoss());
+  }
+
+  /** Statistics of {@code xb}'s rows still to be summed. */
+  private static BatchStatistics emptyFor(NmfOptions o, DataMatrix xb, DenseMatrix ht) {
+    BatchStatistics s = new BatchStatistics(FactorStatistics.zeros(Side.H, o.betaLoss(), ht.rows(), ht.cols()));
+    s.rows = xb.rows();
+    return s;
   }
 
   /** How many bytes {@link #writeTo} writes. */

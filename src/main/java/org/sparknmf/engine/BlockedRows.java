@@ -509,15 +509,16 @@ public final class BlockedRows implements AutoCloseable {
     RowBlock b = it.next();
     DataMatrix x = b.x();
     long[] ids = b.rowIds();
-    long[] c = {0, 0};
+    long nonZeros = 0;
+    long hash = 0;
     if (x instanceof DenseMatrix d) {
       // Plain loops: a visitor's call per entry ran mostly before the JIT compiled it.
       double[] data = d.data();
       for (int i = 0, e = d.offset(); i < d.rows(); i++) {
         for (int j = 0; j < d.cols(); j++, e++) {
           if (data[e] != 0.0) {
-            c[0]++;
-            c[1] += entryHash(ids[i], j, data[e]);
+            nonZeros++;
+            hash += entryHash(ids[i], j, data[e]);
           }
         }
       }
@@ -528,14 +529,14 @@ public final class BlockedRows implements AutoCloseable {
       for (int i = 0; i < csr.rows(); i++) {
         for (int p = csr.rowBegin(i), end = csr.rowEnd(i); p < end; p++) {
           if (values[p] != 0.0) {
-            c[0]++;
-            c[1] += entryHash(ids[i], indices[p], values[p]);
+            nonZeros++;
+            hash += entryHash(ids[i], indices[p], values[p]);
           }
         }
       }
     }
-    return List.of(new PartitionFacts(partition, x.rows(), x.cols(), c[0], x.storedEntries(), x.sum(), x.min(), c[1]))
-        .iterator();
+    return List.of(new PartitionFacts(partition, x.rows(), x.cols(), nonZeros, x.storedEntries(), x.sum(),
+        x.min(), hash)).iterator();
   }
 
   /** A well-mixed 64-bit hash of one entry; summed, so the total does not depend on the order of entries. */

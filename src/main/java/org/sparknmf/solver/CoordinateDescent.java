@@ -40,7 +40,7 @@ public final class CoordinateDescent {
    * sweep's rows are independent), then {@link #violation}: what {@link #update} does, for a
    * caller that has each range's numerator at a different time.
    */
-  public static final class Sweep {
+  static final class Sweep {
     private final DenseMatrix f;
     private final DenseMatrix penalised;
     private final DenseMatrix numerator;
@@ -49,7 +49,7 @@ public final class CoordinateDescent {
     private final double[] terms;
 
     /** The sweep of {@code f} from {@code gram} and {@code numerator} = X·G, as in {@link #update}. */
-    public Sweep(DenseMatrix f, DenseMatrix gram, DenseMatrix numerator, double l1, double l2,
+    Sweep(DenseMatrix f, DenseMatrix gram, DenseMatrix numerator, double l1, double l2,
         int[] permutation) {
       this.f = f;
       this.penalised = withL2(gram, l2);
@@ -59,15 +59,18 @@ public final class CoordinateDescent {
       this.terms = new double[f.cols() * f.rows()];
     }
 
-    /** Sweeps rows {@code [from, to)}, once their numerator is in place. Modifies those rows of f and the numerator. */
-    public void rows(int from, int to) {
+    /**
+     * Sweeps rows {@code [from, to)}, once their numerator is in place. Modifies those rows of f
+     * and of the numerator.
+     */
+    void rows(int from, int to) {
       DenseMatrix xg = numerator.rowRange(from, to);
       minusL1(xg, l1);
       sweepRows(f.rowRange(from, to), penalised, xg, permutation, terms, f.rows(), from);
     }
 
     /** Σ|projected gradient| once every row has been swept, in scikit-learn's order. */
-    public double violation() {
+    double violation() {
       return inOrder(terms);
     }
   }

@@ -1,6 +1,7 @@
 package org.sparknmf.solver;
 
 import java.util.function.ObjIntConsumer;
+import org.sparknmf.linalg.Blas;
 import org.sparknmf.linalg.CsrMatrix;
 import org.sparknmf.linalg.DataMatrix;
 import org.sparknmf.linalg.DenseMatrix;
@@ -120,13 +121,13 @@ final class DataProducts {
         return 0.0;
       });
       for (int c = 0; xtw != null && c < chunks; c++) {
-        addInto(parts[c], xtw);
+        Blas.axpy(size, 1.0, parts[c], 0, xtw.data(), xtw.offset());
       }
     } else {
       for (int c = 0; c < chunks; c++) {
         pass.accept(parts == null ? null : parts[0], c);
         if (xtw != null) {
-          addInto(parts[0], xtw);
+          Blas.axpy(size, 1.0, parts[0], 0, xtw.data(), xtw.offset());
         }
       }
     }
@@ -138,14 +139,6 @@ final class DataProducts {
       chunkParts = new double[count][size];
     }
     return chunkParts;
-  }
-
-  /** {@code out += part} entry by entry. Modifies out. */
-  private static void addInto(double[] part, DenseMatrix out) {
-    double[] d = out.data();
-    for (int e = 0, n = out.rows() * out.cols(); e < n; e++) {
-      d[out.offset() + e] += part[e];
-    }
   }
 
   /** {@code out = X·Hᵀ} for side W, {@code Xᵀ·W} for side H. Overwrites out. */

@@ -224,7 +224,6 @@ public final class FactorStatistics implements Serializable {
     return s;
   }
 
-  /** Adds {@code other} (same side, loss and shape) into this one. Returns this. */
   /** How many bytes {@link #writeTo} writes. */
   public int encodedBytes() {
     long doubles = (long) rows * k * (denominator != null ? 2 : 1) + (gram != null ? k * k : 0)
@@ -276,6 +275,7 @@ public final class FactorStatistics implements Serializable {
     return s;
   }
 
+  /** Adds {@code other} (same side, loss and shape) into this one. Returns this. */
   public FactorStatistics merge(FactorStatistics other) {
     if (other.side != side || !other.loss.equals(loss) || other.rows != rows || other.k != k) {
       throw new IllegalArgumentException("cannot merge statistics of different shapes or losses");

@@ -42,7 +42,8 @@ public final class FullBatchSolver {
    * Fits W and Hᵀ from where {@code at} stands (a fresh one starts the fit), telling
    * {@code listener} after every iteration; {@code at} follows the loop, so the listener can save
    * it with {@code w} and {@code ht}. A finished progress runs no iteration. The coordinate
-   * descent's sweeps and the passes over dense X run on {@code threads} threads, with the same result for any number.
+   * descent's sweeps and the passes over dense X run on {@code threads} threads, with the same
+   * result for any number.
    */
   public static Result fit(DataMatrix x, DenseMatrix w, DenseMatrix ht, NmfOptions options,
       FullBatchProgress at, FitListener listener, int threads) {
@@ -75,23 +76,22 @@ public final class FullBatchSolver {
     Side[] sides = updateH ? Side.values() : new Side[] {Side.W};
     DataProducts products = new DataProducts(x, par);
     DenseMatrix[] numerators = {new DenseMatrix(x.rows(), k), new DenseMatrix(updateH ? x.cols() : 0, k)};
+    // Dense X: W's sweep inside the pass that forms X·Hᵀ, the pass also forming H's Xᵀ·W.
+    boolean around = updateH && products.formsAround(k);
     int iter;
     for (iter = at.finished() ? at.nIter() : at.iterations() + 1; !at.finished() && iter <= o.maxIter(); iter++) {
       double violation = 0.0;
-      boolean around = updateH && products.formsAround(k);
       for (Side side : sides) {
         DenseMatrix numerator = numerators[side.ordinal()];
         int[] order = rng != null ? rng.permutation(k) : identity(k);
-        if (around && side == Side.W) {
-          // W's sweep inside the pass that forms X·Hᵀ, the pass also forming H's Xᵀ·W.
+        if (!around) {
+          products.form(side, w, ht, numerator);
+        } else if (side == Side.W) {
           CoordinateDescent.Sweep sweep = new CoordinateDescent.Sweep(w, ht.gram(), numerator,
               reg.l1(side), reg.l2(side), order);
           products.formAround(w, ht, numerator, sweep::rows, numerators[Side.H.ordinal()]);
           violation += sweep.violation();
           continue;
-        }
-        if (!around) {
-          products.form(side, w, ht, numerator);
         }
         violation += CoordinateDescent.update(side.own(w, ht), side.other(w, ht).gram(), numerator,
             reg.l1(side), reg.l2(side), order, par);

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -19,6 +18,7 @@ import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.junit.jupiter.api.Test;
+import org.sparknmf.testing.JobRecorder;
 import org.sparknmf.testing.LocalSpark;
 
 /** A count on a thread of its own: one job that also cuts the lineage, the caller's properties, cancellation. */
@@ -28,21 +28,10 @@ class BackgroundJobTest {
 
   /** Runs {@code body} with a listener that records the jobs started meanwhile. */
   private static List<SparkListenerJobStart> jobsOf(ThrowingRunnable body) throws Exception {
-    List<SparkListenerJobStart> starts = new CopyOnWriteArrayList<>();
-    SparkListener probe = new SparkListener() {
-      @Override
-      public void onJobStart(SparkListenerJobStart start) {
-        starts.add(start);
-      }
-    };
-    LocalSpark.jsc().sc().addSparkListener(probe);
-    try {
+    try (JobRecorder jobs = new JobRecorder()) {
       body.run();
-      LocalSpark.jsc().sc().listenerBus().waitUntilEmpty();
-    } finally {
-      LocalSpark.jsc().sc().removeSparkListener(probe);
+      return jobs.jobs();
     }
-    return starts;
   }
 
   private interface ThrowingRunnable {

@@ -8,11 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -20,6 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.sparknmf.linalg.DataMatrix;
 import org.sparknmf.linalg.DenseMatrix;
 import org.sparknmf.solver.NmfOptions;
+import org.sparknmf.testing.JobRecorder;
 import org.sparknmf.testing.LocalSpark;
 import org.sparknmf.testing.SklearnFixture;
 import org.sparknmf.testing.SklearnParams;
@@ -132,25 +130,16 @@ class BarrierMiniBatchTest {
   private record Fit(DenseMatrix h, DenseMatrix w, double err, int iters, int steps, List<Double> costs, int jobs) {}
 
   private static Fit fit(NmfOptions o, BlockedRows xb, DenseMatrix[] start, boolean barrier) throws Exception {
-    AtomicInteger jobs = new AtomicInteger();
-    SparkListener counter = new SparkListener() {
-      @Override
-      public void onJobStart(SparkListenerJobStart s) {
-        jobs.incrementAndGet();
-      }
-    };
-    LocalSpark.jsc().sc().addSparkListener(counter);
     LocalSpark.jsc().setLocalProperty(BarrierMiniBatch.ENABLED_KEY, Boolean.toString(barrier));
-    try {
+    try (JobRecorder jobs = new JobRecorder()) {
       NmfEngine engine = new NmfEngine(LocalSpark.jsc(), o, EngineFixtures.distributed());
       try (FitResult r = engine.fitMiniBatch(xb, start[1].transpose(), EngineFixtures.aligned(xb, start[0]))) {
         DenseMatrix w = r.collectW();
-        LocalSpark.jsc().sc().listenerBus().waitUntilEmpty();
-        return new Fit(r.components(), w, r.reconstructionErr(), r.nIter(), r.nSteps(), r.history(), jobs.get());
+        return new Fit(r.components(), w, r.reconstructionErr(), r.nIter(), r.nSteps(), r.history(),
+            jobs.jobs().size());
       }
     } finally {
       LocalSpark.jsc().setLocalProperty(BarrierMiniBatch.ENABLED_KEY, null);
-      LocalSpark.jsc().sc().removeSparkListener(counter);
     }
   }
 

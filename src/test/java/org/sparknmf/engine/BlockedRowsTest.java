@@ -7,11 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.ml.linalg.Vectors;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -19,6 +16,7 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.junit.jupiter.api.Test;
 import org.sparknmf.linalg.DenseMatrix;
+import org.sparknmf.testing.JobRecorder;
 import org.sparknmf.testing.LocalSpark;
 
 /** A DataFrame's rows are numbered in its order across its partitions while X is blocked. */
@@ -69,18 +67,9 @@ class BlockedRowsTest {
   private static int blockedInJobs(int inputParts, int partitions) throws Exception {
     Dataset<Row> df = frame(11, inputParts, -1).cache();
     df.count();
-    LocalSpark.jsc().sc().listenerBus().waitUntilEmpty(); // the count's own events delivered
-    AtomicInteger jobs = new AtomicInteger();
-    SparkListener probe = new SparkListener() {
-      @Override
-      public void onJobStart(SparkListenerJobStart start) {
-        jobs.incrementAndGet();
-      }
-    };
-    LocalSpark.jsc().sc().addSparkListener(probe);
+    JobRecorder jobs = new JobRecorder(); // after the count's own events
     try (BlockedRows x = BlockedRows.fromDataset(df, "features", partitions, StorageLevel.MEMORY_ONLY())) {
-      LocalSpark.jsc().sc().listenerBus().waitUntilEmpty();
-      int blockingJobs = jobs.get();
+      int blockingJobs = jobs.jobs().size();
       assertEquals(11, x.rows());
       assertEquals(partitions > 0 ? partitions : inputParts, x.numPartitions());
       DenseMatrix m = x.collect().toDense();
@@ -90,7 +79,7 @@ class BlockedRowsTest {
       }
       return blockingJobs;
     } finally {
-      LocalSpark.jsc().sc().removeSparkListener(probe);
+      jobs.close();
       df.unpersist();
     }
   }

@@ -7,13 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.spark.SparkContext;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.junit.jupiter.api.Test;
 import org.sparknmf.linalg.DenseMatrix;
 import org.sparknmf.solver.NmfOptions;
+import org.sparknmf.testing.JobRecorder;
 import org.sparknmf.testing.LocalSpark;
 
 /** The Spark jobs of a fit are named after its phases, and the caller's own description survives. */
@@ -25,22 +23,11 @@ class JobPhaseTest {
 
   /** The descriptions of the jobs {@code body} runs, in order. */
   private static List<String> descriptionsOf(Body body) throws Exception {
-    List<String> seen = new CopyOnWriteArrayList<>();
-    SparkListener probe = new SparkListener() {
-      @Override
-      public void onJobStart(SparkListenerJobStart start) {
-        seen.add(String.valueOf(start.properties().getProperty(JobPhase.KEY)));
-      }
-    };
-    SparkContext sc = LocalSpark.jsc().sc();
-    sc.addSparkListener(probe);
-    try {
+    try (JobRecorder jobs = new JobRecorder()) {
       body.run();
-      sc.listenerBus().waitUntilEmpty();
-    } finally {
-      sc.removeSparkListener(probe);
+      return jobs.jobs().stream().map(start -> String.valueOf(start.properties().getProperty(JobPhase.KEY)))
+          .toList();
     }
-    return seen;
   }
 
   private static long aJob() {
