@@ -8,13 +8,16 @@ import java.util.List;
  * chunk of rows at a time, so that neither Y nor its Q is ever whole: each chunk's own QR, then the
  * QR of the chunks' stacked R factors (one level of TSQR, Demmel, Grigori, Hoemmen &amp; Langou 2012).
  * Q stays orthonormal to working precision however ill-conditioned Y is, which a Gram matrix
- * (Cholesky QR) does not give. Q's rows are made again, chunk by chunk, when they are visited.
+ * (Cholesky QR) does not give. The chunks' Householder reflectors are kept (Y's size,
+ * {@code rows × l}, against X's block, which is as large only for rows of fewer than ~{@code l}
+ * non-zeros), so that a visit forms each chunk's Q without computing X·q and its QR again; Q's
+ * rows are made chunk by chunk when they are visited and never kept.
  */
 public final class ChunkedQr {
 
-  private final DataMatrix x;
-  private final DenseMatrix q;
   private final int chunkRows;
+  /** Each chunk's factorisation, dgeqrf's output. */
+  private final Qr.Reflectors[] chunks;
   /** QR of the chunks' stacked R factors. */
   private final Qr inner;
   /** Where each chunk's R starts in that stack. */
@@ -22,14 +25,13 @@ public final class ChunkedQr {
 
   /** Factorises {@code X·q}: one pass over X's chunks of {@code chunkRows} rows. */
   public ChunkedQr(DataMatrix x, DenseMatrix q, int chunkRows) {
-    this.x = x;
-    this.q = q;
     this.chunkRows = Math.max(chunkRows, 2 * q.cols()); // a chunk's R is square, a stack of them tall
     List<DenseMatrix> rs = new ArrayList<>();
-    int chunks = (x.rows() + this.chunkRows - 1) / this.chunkRows;
-    offsets = new int[chunks + 1];
-    for (int c = 0; c < chunks; c++) {
-      DenseMatrix r = Qr.rOf(chunk(c)); // Q's rows are made again when visited
+    chunks = new Qr.Reflectors[(x.rows() + this.chunkRows - 1) / this.chunkRows];
+    offsets = new int[chunks.length + 1];
+    for (int c = 0; c < chunks.length; c++) {
+      chunks[c] = Qr.Reflectors.of(chunk(x, q, c));
+      DenseMatrix r = chunks[c].r();
       rs.add(r);
       offsets[c + 1] = offsets[c] + r.rows();
     }
@@ -49,7 +51,7 @@ public final class ChunkedQr {
     for (int c = 0; c + 1 < offsets.length; c++) {
       DenseMatrix map = new DenseMatrix(offsets[c + 1] - offsets[c], right.cols());
       inner.q().rowRange(offsets[c], offsets[c + 1]).timesAdd(right, map);
-      DenseMatrix qc = Qr.of(chunk(c)).q();
+      DenseMatrix qc = chunks[c].q();
       DenseMatrix out = new DenseMatrix(qc.rows(), right.cols());
       qc.timesAdd(map, out);
       visit.accept(c * chunkRows, out);
@@ -62,7 +64,7 @@ public final class ChunkedQr {
     void accept(int firstRow, DenseMatrix rows);
   }
 
-  private DenseMatrix chunk(int c) {
+  private DenseMatrix chunk(DataMatrix x, DenseMatrix q, int c) {
     DataMatrix rows = x.rowRange(c * chunkRows, Math.min(x.rows(), (c + 1) * chunkRows));
     DenseMatrix y = new DenseMatrix(rows.rows(), q.cols());
     rows.timesAdd(q, y);

@@ -22,23 +22,7 @@ public record Qr(DenseMatrix q, DenseMatrix r) {
       return new Qr(new DenseMatrix(rows, 0), new DenseMatrix(0, y.cols()));
     }
     Reflectors h = Reflectors.of(y);
-    DenseMatrix r = h.r();
-    double[] a = h.a;
-    intW info = new intW(0);
-    double[] query = new double[1];
-    LAPACK_JAVA.dorgqr(rows, p, p, a, rows, h.tau, query, -1, info);
-    double[] work = new double[Math.max(1, (int) query[0])];
-    LAPACK_JAVA.dorgqr(rows, p, p, a, rows, h.tau, work, work.length, info);
-    if (info.val != 0) {
-      throw new ArithmeticException("LAPACK dorgqr failed (info = " + info.val + ")");
-    }
-    DenseMatrix q = new DenseMatrix(rows, p);
-    for (int i = 0; i < rows; i++) {
-      for (int j = 0; j < p; j++) {
-        q.set(i, j, a[i + j * rows]);
-      }
-    }
-    return new Qr(q, r);
+    return new Qr(h.q(), h.r());
   }
 
   /** R alone ({@code min(rows, cols) × cols}): the same bits as {@code of(y).r()}, Q not formed. */
@@ -49,8 +33,11 @@ public record Qr(DenseMatrix q, DenseMatrix r) {
     return Reflectors.of(y).r();
   }
 
-  /** dgeqrf's output: R on and above the diagonal of {@code a}, the reflectors below it. */
-  private record Reflectors(double[] a, double[] tau, int rows, int cols) {
+  /**
+   * dgeqrf's output: R on and above the diagonal of {@code a}, the reflectors below it. Kept by
+   * {@link ChunkedQr} so that a chunk's Q is formed later without factorising it again.
+   */
+  record Reflectors(double[] a, double[] tau, int rows, int cols) {
 
     static Reflectors of(DenseMatrix y) {
       int rows = y.rows();
@@ -77,6 +64,27 @@ public record Qr(DenseMatrix q, DenseMatrix r) {
         }
       }
       return r;
+    }
+
+    /** Q ({@code rows × p}) by {@code dorgqr}, on a copy: the reflectors stay as they are. */
+    DenseMatrix q() {
+      int p = tau.length;
+      double[] qa = java.util.Arrays.copyOf(a, a.length);
+      intW info = new intW(0);
+      double[] query = new double[1];
+      LAPACK_JAVA.dorgqr(rows, p, p, qa, rows, tau, query, -1, info);
+      double[] work = new double[Math.max(1, (int) query[0])];
+      LAPACK_JAVA.dorgqr(rows, p, p, qa, rows, tau, work, work.length, info);
+      if (info.val != 0) {
+        throw new ArithmeticException("LAPACK dorgqr failed (info = " + info.val + ")");
+      }
+      DenseMatrix q = new DenseMatrix(rows, p);
+      for (int i = 0; i < rows; i++) {
+        for (int j = 0; j < p; j++) {
+          q.set(i, j, qa[i + j * rows]);
+        }
+      }
+      return q;
     }
   }
 
