@@ -3,6 +3,7 @@ package org.sparknmf.engine;
 import java.util.Collections;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.sparknmf.linalg.DataMatrix;
@@ -74,6 +75,9 @@ final class DistributedFullBatch {
       for (iter = at.finished() ? at.nIter() : at.iterations() + 1; !at.finished() && iter <= options.maxIter(); iter++) {
         int[] permW = cd ? permutation(rng, k) : null;
         BatchStatistics st = iterate(x, w, ht, permW, reg);
+        if (w0.getStorageLevel() != StorageLevel.NONE()) {
+          w0.unpersist(false); // a start's W, now in W's own versions: released as the mini-batch fit releases it
+        }
         if (cd) {
           double violation = st.violation()
               + CoordinateDescent.update(ht, st.h(), reg.l1H(), reg.l2H(), permutation(rng, k));

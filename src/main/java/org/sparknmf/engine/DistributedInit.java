@@ -7,6 +7,7 @@ import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.Optional;
+import org.apache.spark.storage.StorageLevel;
 import org.sparknmf.linalg.DenseMatrix;
 import org.sparknmf.solver.Initialization;
 import org.sparknmf.solver.Initialization.NndsvdComponent;
@@ -39,12 +40,15 @@ public final class DistributedInit {
   /**
    * @param init random, nndsvd, nndsvda or nndsvdar (the caller resolves scikit-learn's default)
    * @param seed NumPy-compatible seed, or null for one drawn from entropy (once, for every row)
-   * @return the start; its W RDD is not persisted (the caller persists it)
+   * @param level where an NNDSVD start keeps W
+   * @return the start. An NNDSVD start's W is computed (one job, while the SVD's factors are still
+   *     cached) and persisted at {@code level}; a random start's is neither. The fit that takes W
+   *     unpersists it.
    */
-  public static Start initialize(BlockedRows x, int k, String init, Long seed) {
+  public static Start initialize(BlockedRows x, int k, String init, Long seed, StorageLevel level) {
     Initialization.checkInit(init, k, x.rows(), x.cols());
     long s = NumpyRandomState.seedOrEntropy(seed);
-    return "random".equals(init) ? random(x, k, s) : nndsvd(x, k, init, s);
+    return "random".equals(init) ? random(x, k, s) : nndsvd(x, k, init, s, level);
   }
 
   private static Start random(BlockedRows x, int k, long seed) {
@@ -63,16 +67,28 @@ public final class DistributedInit {
     return new Start(ht, w);
   }
 
-  private static Start nndsvd(BlockedRows x, int k, String init, long seed) {
-    int n = x.cols();
+  private static Start nndsvd(BlockedRows x, int k, String init, long seed, StorageLevel level) {
     // Every one of the k components is kept, as scikit-learn keeps them: a singular value far below
     // the largest is no rounding error here, since the range's Q is orthonormal to working precision.
-    DistributedSvd svd = DistributedSvd.of(x, k, seed);
+    try (DistributedSvd svd = DistributedSvd.of(x, k, seed)) {
+      Start start = fromSvd(x, k, init, seed, svd);
+      JavaRDD<DenseMatrix> w = start.w().persist(level);
+      try {
+        w.count();
+      } catch (RuntimeException e) {
+        w.unpersist(false);
+        throw e;
+      }
+      return start;
+    }
+  }
+
+  private static Start fromSvd(BlockedRows x, int k, String init, long seed, DistributedSvd svd) {
+    int n = x.cols();
     double[] s = svd.s();
     DenseMatrix v = svd.v();
     double[] vSquares = partSquares(v);
-    double[] uSquares = OrderedAggregation.reduce(x.blocks().map(b -> partSquares(svd.u(b))),
-        DistributedInit::add, 2);
+    double[] uSquares = OrderedAggregation.reduce(svd.u().map(DistributedInit::partSquares), DistributedInit::add, 2);
 
     NndsvdComponent[] comps = new NndsvdComponent[k];
     for (int t = 0; t < k; t++) {
@@ -93,8 +109,9 @@ public final class DistributedInit {
       Initialization.fillZerosOfH(ht, () -> Initialization.nndsvdarFill(mean, rng));
     }
 
-    JavaRDD<DenseMatrix> w = x.blocks().map(b -> {
-      DenseMatrix u = svd.u(b);
+    JavaRDD<DenseMatrix> w = x.blocks().zip(svd.u()).map(bu -> {
+      RowBlock b = bu._1();
+      DenseMatrix u = bu._2();
       DenseMatrix wb = new DenseMatrix(b.rows(), k);
       for (int i = 0; i < b.rows(); i++) {
         for (int t = 0; t < k; t++) {

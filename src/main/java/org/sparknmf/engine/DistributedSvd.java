@@ -1,10 +1,11 @@
 package org.sparknmf.engine;
 
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
 import org.sparknmf.linalg.ChunkedQr;
 import org.sparknmf.linalg.DataMatrix;
 import org.sparknmf.linalg.DenseMatrix;
@@ -27,28 +28,35 @@ import scala.Tuple2;
  *       one Gram product stands for its two products.
  *   <li>The range {@code Y = X·q}: its QR by TSQR (each block's R in one pass, the QR of their
  *       stack on the driver), so that Q is orthonormal to working precision, as scikit-learn's
- *       {@code qr(X·q)}. No block keeps its Q: it is made again, chunk by chunk, where needed.
+ *       {@code qr(X·q)}. Each block's chunked factors stay cached for the later passes; its Q is
+ *       made from them chunk by chunk where needed, never whole.
  *   <li>{@code B = QᵀX} in a second pass, and its exact SVD on the driver.
  * </ul>
  * In exact arithmetic this is scikit-learn's result for a tall X (it transposes a wide one first,
  * which is not done here). Sums run in partition order, so a start is the same on every run.
  */
-final class DistributedSvd implements Serializable {
+final class DistributedSvd implements AutoCloseable {
 
-  private static final long serialVersionUID = 1L;
   /** Rows of a block taken at a time: bounds the {@code rows × (k + 10)} temporaries. */
   private static final int CHUNK_ROWS = 4096;
 
+  private final BlockedRows x;
   private final double[] s;
   private final DenseMatrix v;
-  private final Broadcast<DenseMatrix> q;
+  /**
+   * Each block's chunked QR of its range {@code X_b·q}, cached from the pass that takes R to the
+   * last use of U, so that no later pass computes {@code X_b·q} and its QR again.
+   */
+  private final JavaRDD<ChunkedQr> factors;
   /** Per partition: its piece of the stacked Q times the SVD's Ũ; a block's U is its Q times it. */
   private final Broadcast<DenseMatrix[]> uMaps;
 
-  private DistributedSvd(double[] s, DenseMatrix v, Broadcast<DenseMatrix> q, Broadcast<DenseMatrix[]> uMaps) {
+  private DistributedSvd(BlockedRows x, double[] s, DenseMatrix v, JavaRDD<ChunkedQr> factors,
+      Broadcast<DenseMatrix[]> uMaps) {
+    this.x = x;
     this.s = s;
     this.v = v;
-    this.q = q;
+    this.factors = factors;
     this.uMaps = uMaps;
   }
 
@@ -62,19 +70,30 @@ final class DistributedSvd implements Serializable {
     return v;
   }
 
-  /** The block's rows of U ({@code rows × k}); runs in a task. */
-  DenseMatrix u(RowBlock b) {
-    DenseMatrix map = uMaps.value()[b.partition()];
-    DenseMatrix u = new DenseMatrix(b.rows(), map.cols());
-    new ChunkedQr(b.x(), q.value(), CHUNK_ROWS).forEachChunk(map,
-        (from, rows) -> System.arraycopy(rows.data(), 0, u.data(), from * map.cols(), rows.rows() * map.cols()));
-    return u;
+  /** U's rows ({@code rows × k}) per block, aligned with {@code x.blocks()}; not persisted. */
+  JavaRDD<DenseMatrix> u() {
+    Broadcast<DenseMatrix[]> maps = uMaps;
+    return x.blocks().zip(factors).map(t -> {
+      DenseMatrix map = maps.value()[t._1().partition()];
+      DenseMatrix u = new DenseMatrix(t._1().rows(), map.cols());
+      t._2().forEachChunk(map,
+          (from, rows) -> System.arraycopy(rows.data(), 0, u.data(), from * map.cols(), rows.rows() * map.cols()));
+      return u;
+    });
+  }
+
+  /**
+   * Drops the blocks' cached factors; U can still be made from X again. The broadcasts stay until
+   * Spark's cleaner drops them with this object, since RDDs made from U may be recomputed.
+   */
+  @Override
+  public void close() {
+    factors.unpersist(false);
   }
 
   /**
    * The leading {@code k} triplets, from scikit-learn's Gaussian test matrix drawn with
-   * {@code RandomState(seed)}. Its broadcasts stay until Spark's cleaner drops them with this
-   * object, since U is made lazily (the W of a start).
+   * {@code RandomState(seed)}. The caller closes it after its last use of {@link #u}.
    */
   static DistributedSvd of(BlockedRows x, int k, long seed) {
     int n = x.cols();
@@ -85,46 +104,55 @@ final class DistributedSvd implements Serializable {
     }
 
     Broadcast<DenseMatrix> bq = jsc.broadcast(q);
-    DenseMatrix[] rs = new DenseMatrix[x.blocks().getNumPartitions()];
-    x.blocks().map(b -> new Tuple2<>(b.partition(), new ChunkedQr(b.x(), bq.value(), CHUNK_ROWS).r())).collect()
-        .forEach(t -> rs[t._1()] = t._2());
-    List<DenseMatrix> present = new ArrayList<>();
-    for (DenseMatrix r : rs) {
-      if (r != null) {
-        present.add(r);
+    // Deserialized in memory only: a partition that does not fit is factorised again where used.
+    JavaRDD<ChunkedQr> factors = x.blocks().map(b -> new ChunkedQr(b.x(), bq.value(), CHUNK_ROWS))
+        .persist(StorageLevel.MEMORY_ONLY());
+    try {
+      DenseMatrix[] rs = new DenseMatrix[x.blocks().getNumPartitions()];
+      x.blocks().zip(factors).map(t -> new Tuple2<>(t._1().partition(), t._2().r())).collect()
+          .forEach(t -> rs[t._1()] = t._2());
+      List<DenseMatrix> present = new ArrayList<>();
+      for (DenseMatrix r : rs) {
+        if (r != null) {
+          present.add(r);
+        }
       }
-    }
-    Qr stack = Qr.of(RowStack.of(present, q.cols()).toDense());
-    int p = stack.q().cols();
-    DenseMatrix[] pieces = new DenseMatrix[rs.length];
-    for (int part = 0, at = 0; part < rs.length; part++) {
-      if (rs[part] != null) {
-        pieces[part] = stack.q().rowRange(at, at + rs[part].rows()).copy();
-        at += rs[part].rows();
+      Qr stack = Qr.of(RowStack.of(present, q.cols()).toDense());
+      int p = stack.q().cols();
+      DenseMatrix[] pieces = new DenseMatrix[rs.length];
+      for (int part = 0, at = 0; part < rs.length; part++) {
+        if (rs[part] != null) {
+          pieces[part] = stack.q().rowRange(at, at + rs[part].rows()).copy();
+          at += rs[part].rows();
+        }
       }
-    }
 
-    // Bᵀ = Xᵀ·Q (n × p); the SVD Bᵀ = V·s·Ũᵀ is B's with the sides swapped.
-    Broadcast<DenseMatrix[]> bpieces = jsc.broadcast(pieces);
-    double[] bt = OrderedAggregation.reduce(x.blocks().map(b -> {
-      DenseMatrix out = new DenseMatrix(n, p);
-      new ChunkedQr(b.x(), bq.value(), CHUNK_ROWS).forEachChunk(bpieces.value()[b.partition()],
-          (from, qRows) -> b.x().rowRange(from, from + qRows.rows()).transposeTimesAdd(qRows, out));
-      return out.data();
-    }), DistributedSvd::add, 2);
-    bpieces.destroy();
-    Svd.Result small = Svd.exact(new DenseMatrix(n, p, bt), Math.min(n, p));
+      // Bᵀ = Xᵀ·Q (n × p); the SVD Bᵀ = V·s·Ũᵀ is B's with the sides swapped.
+      Broadcast<DenseMatrix[]> bpieces = jsc.broadcast(pieces);
+      double[] bt = OrderedAggregation.reduce(x.blocks().zip(factors).map(t -> {
+        DataMatrix xb = t._1().x();
+        DenseMatrix out = new DenseMatrix(n, p);
+        t._2().forEachChunk(bpieces.value()[t._1().partition()],
+            (from, qRows) -> xb.rowRange(from, from + qRows.rows()).transposeTimesAdd(qRows, out));
+        return out.data();
+      }), DistributedSvd::add, 2);
+      bpieces.destroy();
+      Svd.Result small = Svd.exact(new DenseMatrix(n, p, bt), Math.min(n, p));
 
-    DenseMatrix uTilde = small.vt().transpose().leadingColumns(k);
-    DenseMatrix[] maps = new DenseMatrix[rs.length];
-    for (int part = 0; part < rs.length; part++) {
-      if (pieces[part] != null) {
-        maps[part] = new DenseMatrix(pieces[part].rows(), k);
-        pieces[part].timesAdd(uTilde, maps[part]);
+      DenseMatrix uTilde = small.vt().transpose().leadingColumns(k);
+      DenseMatrix[] maps = new DenseMatrix[rs.length];
+      for (int part = 0; part < rs.length; part++) {
+        if (pieces[part] != null) {
+          maps[part] = new DenseMatrix(pieces[part].rows(), k);
+          pieces[part].timesAdd(uTilde, maps[part]);
+        }
       }
+      return new DistributedSvd(x, java.util.Arrays.copyOf(small.s(), k), small.u().leadingColumns(k), factors,
+          jsc.broadcast(maps));
+    } catch (RuntimeException e) {
+      factors.unpersist(false);
+      throw e;
     }
-    return new DistributedSvd(java.util.Arrays.copyOf(small.s(), k), small.u().leadingColumns(k), bq,
-        jsc.broadcast(maps));
   }
 
   /**

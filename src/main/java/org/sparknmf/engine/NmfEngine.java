@@ -126,7 +126,8 @@ public final class NmfEngine {
         throw new IllegalArgumentException("init='custom' needs W and H: use the fit with a custom start");
       }
       try (JobPhase phase = JobPhase.of(jsc.sc(), "start (" + init + ")")) {
-        DistributedInit.Start start = DistributedInit.initialize(x, k, init, options.randomState());
+        DistributedInit.Start start = DistributedInit.initialize(x, k, init, options.randomState(),
+            settings.storageLevel());
         ht = start.ht();
         w = start.w();
       }

@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
@@ -58,17 +60,23 @@ class DistributedInitTest {
       if (sparse) {
         assertTrue(bx.blocks().first().x() instanceof CsrMatrix, "sparse X is blocked as CSR");
       }
+      Set<Integer> cachedBefore = new HashSet<>(jsc.getPersistentRDDs().keySet());
       String group = "distributed-init-" + System.nanoTime();
       jsc.setJobGroup(group, init, false);
       DistributedInit.Start start;
       try {
-        start = DistributedInit.initialize(bx, K, init, 7L);
+        start = DistributedInit.initialize(bx, K, init, 7L, StorageLevel.MEMORY_ONLY());
       } finally {
         jsc.clearJobGroup();
       }
       int jobs = jsc.statusTracker().getJobIdsForGroup(group).length;
-      // One job per power iteration, two for the range's QR and Xᵀ·Q, one for the norms of U's parts.
-      assertEquals(RandomizedSvd.powerIterations(K, m, n) + 3, jobs, "jobs");
+      // One job per power iteration, two for the range's QR and Xᵀ·Q, one for the norms of U's
+      // parts, one for W.
+      assertEquals(RandomizedSvd.powerIterations(K, m, n) + 4, jobs, "jobs");
+      // W is the only RDD the start leaves cached: the blocks' QR factors are dropped.
+      Set<Integer> cachedNow = new HashSet<>(jsc.getPersistentRDDs().keySet());
+      cachedNow.removeAll(cachedBefore);
+      assertEquals(Set.of(start.w().id()), cachedNow, "RDDs the start left cached");
       double[][] w = assemble(bx, start);
       double errW = Assertions2.relativeError(w, local.w().toArray());
       double errH = Assertions2.relativeError(start.ht().toArray(), local.ht().toArray());
@@ -88,7 +96,7 @@ class DistributedInitTest {
     Initialization.Factors local = Initialization.initialize(x, K, "nndsvd", null);
     try (BlockedRows bx = BlockedRows.fromMatrix(LocalSpark.jsc(), x, 3, StorageLevel.MEMORY_ONLY())) {
       long t0 = System.nanoTime();
-      DistributedInit.Start start = DistributedInit.initialize(bx, K, "nndsvd", null);
+      DistributedInit.Start start = DistributedInit.initialize(bx, K, "nndsvd", null, StorageLevel.MEMORY_ONLY());
       double[][] w = assemble(bx, start);
       double errW = Assertions2.relativeError(w, local.w().toArray());
       double errH = Assertions2.relativeError(start.ht().toArray(), local.ht().toArray());
@@ -107,7 +115,7 @@ class DistributedInitTest {
     double[][] first = null;
     for (int partitions : new int[] {1, 2, 5}) {
       try (BlockedRows bx = BlockedRows.fromMatrix(LocalSpark.jsc(), x, partitions, StorageLevel.MEMORY_ONLY())) {
-        DistributedInit.Start start = DistributedInit.initialize(bx, k, "random", 42L);
+        DistributedInit.Start start = DistributedInit.initialize(bx, k, "random", 42L, StorageLevel.MEMORY_ONLY());
         // Integer X: its sum, and so the scale, is exact in any partitioning.
         assertArrayEquals(local.ht().data(), start.ht().data(), "Ht, partitions " + partitions);
         double[][] w = assemble(bx, start);
@@ -129,7 +137,7 @@ class DistributedInitTest {
     double[][] first = null;
     for (int partitions : new int[] {1, 3}) {
       try (BlockedRows bx = BlockedRows.fromMatrix(LocalSpark.jsc(), x, partitions, StorageLevel.MEMORY_ONLY())) {
-        DistributedInit.Start start = DistributedInit.initialize(bx, K, "nndsvdar", 7L);
+        DistributedInit.Start start = DistributedInit.initialize(bx, K, "nndsvdar", 7L, StorageLevel.MEMORY_ONLY());
         double[][] w = assemble(bx, start);
         double[][] ht = start.ht().toArray();
         assertEquals(0, zeros(w), "zeros left in W");
@@ -200,7 +208,7 @@ class DistributedInitTest {
         () -> Initialization.initialize(x, 6, "nndsvd", null));
     try (BlockedRows bx = BlockedRows.fromMatrix(LocalSpark.jsc(), x, 2, StorageLevel.MEMORY_ONLY())) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> DistributedInit.initialize(bx, 6, "nndsvd", null));
+          () -> DistributedInit.initialize(bx, 6, "nndsvd", null, StorageLevel.MEMORY_ONLY()));
       assertTrue(e.getMessage().contains("n_components"), e.getMessage());
       assertEquals(local.getMessage(), e.getMessage());
     }
@@ -216,6 +224,7 @@ class DistributedInitTest {
       Collections.addAll(rows, p._2().toArray());
     }
     assertEquals(x.rows(), rows.size());
+    start.w().unpersist(false);
     return rows.toArray(new double[0][]);
   }
 
