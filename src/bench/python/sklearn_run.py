@@ -72,7 +72,8 @@ def parse_args():
     p.add_argument("--seed", required=True, type=int, help="random_state")
     p.add_argument("--batch-size", type=int, help="MiniBatchNMF only (scikit-learn's default 1024)")
     p.add_argument("--forget-factor", type=float, help="MiniBatchNMF only (default 0.7)")
-    p.add_argument("--max-no-improvement", type=int, help="MiniBatchNMF only (default 10)")
+    p.add_argument("--max-no-improvement", type=int,
+                   help="MiniBatchNMF only (default 10; 0: None, no stop for lack of improvement)")
     p.add_argument("--target-error", type=float,
                    help="also measure the time to reach this rel_error (see above)")
     p.add_argument("--out", required=True, help="results CSV, appended to")
@@ -104,7 +105,7 @@ def make_estimator(args, max_iter, tol, max_no_improvement_off=False):
     extra = {name: getattr(args, name) for name in ("batch_size", "forget_factor",
                                                     "max_no_improvement")
              if getattr(args, name) is not None}
-    if max_no_improvement_off:
+    if max_no_improvement_off or extra.get("max_no_improvement") == 0:
         extra["max_no_improvement"] = None
     return MiniBatchNMF(**common, **extra)
 
