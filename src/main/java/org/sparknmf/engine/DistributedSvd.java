@@ -104,9 +104,11 @@ final class DistributedSvd implements AutoCloseable {
     }
 
     Broadcast<DenseMatrix> bq = jsc.broadcast(q);
-    // Deserialized in memory only: a partition that does not fit is factorised again where used.
-    JavaRDD<ChunkedQr> factors = x.blocks().map(b -> new ChunkedQr(b.x(), bq.value(), CHUNK_ROWS))
-        .persist(StorageLevel.MEMORY_ONLY());
+    JavaRDD<ChunkedQr> factors = x.blocks().map(b -> new ChunkedQr(b.x(), bq.value(), CHUNK_ROWS));
+    if (cachesFactors(x.rows(), x.storedEntries(), q.cols(), k)) {
+      // Deserialized in memory only: a partition that does not fit is factorised again where used.
+      factors.persist(StorageLevel.MEMORY_ONLY());
+    }
     try {
       DenseMatrix[] rs = new DenseMatrix[x.blocks().getNumPartitions()];
       x.blocks().zip(factors).map(t -> new Tuple2<>(t._1().partition(), t._2().r())).collect()
@@ -153,6 +155,16 @@ final class DistributedSvd implements AutoCloseable {
       factors.unpersist(false);
       throw e;
     }
+  }
+
+  /**
+   * Whether the blocks' range factors ({@code rows × l} doubles, l = k + 10) are cached: only while
+   * they weigh no more than X's stored values and W ({@code rows × k}) together, so that the start
+   * holds no more than the fit after it does. Rows of fewer than {@code l − k} stored entries
+   * factorise their blocks again in each pass instead.
+   */
+  static boolean cachesFactors(long rows, long storedEntries, int l, int k) {
+    return rows * (l - k) <= storedEntries;
   }
 
   /**

@@ -14,6 +14,9 @@ import java.util.Random;
 import java.util.Set;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerBlockUpdated;
+import org.apache.spark.storage.RDDBlockId;
 import org.apache.spark.storage.StorageLevel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -83,6 +86,52 @@ class DistributedInitTest {
       System.out.printf("%s %dx%d rank %d sparse=%s partitions=%d: jobs %d, W rel diff %.3g, Ht rel diff %.3g%n",
           init, m, n, rank, sparse, partitions, jobs, errW, errH);
       Assertions2.assertMatrixClose(local.w().toArray(), w, 1e-9, "W");
+      Assertions2.assertMatrixClose(local.ht().toArray(), start.ht().toArray(), 1e-9, "Ht");
+    }
+  }
+
+  /**
+   * The blocks' range factors (rows × (k + 10)) are cached across the start's passes only where
+   * they weigh no more than X's values and W: not for rows of fewer than 10 stored entries. Either
+   * way the start is the single JVM's and leaves only W cached.
+   */
+  @ParameterizedTest
+  @CsvSource({
+      "40, true",  // dense, 40 entries a row
+      "2,  false", // at most k · 2 = 6 entries a row
+  })
+  void rangeFactorsCachedOnlyWhereTheyWeighNoMoreThanXAndW(int perRow, boolean cached) throws Exception {
+    CsrMatrix x = perRow >= 40 ? CsrMatrix.fromDense((DenseMatrix) lowRank(200, 40, K, false, 9L))
+        : wideSparse(400, 300, K, perRow, 9L);
+    assertEquals(cached, DistributedSvd.cachesFactors(x.rows(), x.storedEntries(), K + 10, K), "rule");
+    Initialization.Factors local = Initialization.initialize(x, K, "nndsvd", 7L);
+    JavaSparkContext jsc = LocalSpark.jsc();
+    try (BlockedRows bx = BlockedRows.fromMatrix(jsc, x, 2, StorageLevel.MEMORY_ONLY())) {
+      bx.blocks().count();
+      Set<Integer> stored = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      SparkListener blocks = new SparkListener() {
+        @Override
+        public void onBlockUpdated(SparkListenerBlockUpdated e) {
+          if (e.blockUpdatedInfo().blockId() instanceof RDDBlockId id && e.blockUpdatedInfo().storageLevel().isValid()) {
+            stored.add(id.rddId());
+          }
+        }
+      };
+      jsc.sc().listenerBus().waitUntilEmpty();
+      jsc.sc().addSparkListener(blocks);
+      DistributedInit.Start start;
+      try {
+        start = DistributedInit.initialize(bx, K, "nndsvd", 7L, StorageLevel.MEMORY_ONLY());
+        jsc.sc().listenerBus().waitUntilEmpty();
+      } finally {
+        jsc.sc().removeSparkListener(blocks);
+      }
+      stored.remove(start.w().id());
+      assertEquals(cached ? 1 : 0, stored.size(), "RDDs besides W whose blocks the start cached: " + stored);
+      for (int id : stored) {
+        assertTrue(!jsc.getPersistentRDDs().containsKey(id), "the range factors are dropped");
+      }
+      Assertions2.assertMatrixClose(local.w().toArray(), assemble(bx, start), 1e-9, "W");
       Assertions2.assertMatrixClose(local.ht().toArray(), start.ht().toArray(), 1e-9, "Ht");
     }
   }
