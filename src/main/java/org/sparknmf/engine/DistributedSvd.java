@@ -44,8 +44,9 @@ final class DistributedSvd implements AutoCloseable {
   private final double[] s;
   private final DenseMatrix v;
   /**
-   * Each block's chunked QR of its range {@code X_b·q}, cached from the pass that takes R to the
-   * last use of U, so that no later pass computes {@code X_b·q} and its QR again.
+   * Each block's chunked QR of its range {@code X_b·q}, cached (where {@link #cachesFactors} allows)
+   * from the pass that takes R to the last use of U, so that no later pass computes {@code X_b·q}
+   * and its QR again.
    */
   private final JavaRDD<ChunkedQr> factors;
   /** Per partition: its piece of the stacked Q times the SVD's Ũ; a block's U is its Q times it. */
