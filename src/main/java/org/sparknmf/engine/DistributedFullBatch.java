@@ -3,9 +3,9 @@ package org.sparknmf.engine;
 import java.util.Collections;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
 import org.sparknmf.linalg.DataMatrix;
 import org.sparknmf.linalg.DenseMatrix;
 import org.sparknmf.solver.BetaLoss;
@@ -52,8 +52,10 @@ final class DistributedFullBatch {
    * Fits Hᵀ (in place) and W from {@code w0} (aligned with X's blocks), or continues the fit saved
    * in {@code from} (then {@code ht} and {@code w0} are its Hᵀ and W). Saves a checkpoint every
    * {@code checkpointInterval} iterations and at the end when the context has a checkpoint folder.
+   * {@code ownsW0}: whether the fit may drop w0's cache (the engine made it) once W has versions of
+   * its own.
    */
-  FitResult fit(BlockedRows x, DenseMatrix ht, JavaRDD<DenseMatrix> w0, FitCheckpoint from) {
+  FitResult fit(BlockedRows x, DenseMatrix ht, JavaRDD<DenseMatrix> w0, FitCheckpoint from, boolean ownsW0) {
     boolean cd = "cd".equals(options.solver());
     BetaLoss loss = options.betaLoss();
     Regularization reg = options.regularization(x.rows(), x.cols());
@@ -75,8 +77,8 @@ final class DistributedFullBatch {
       for (iter = at.finished() ? at.nIter() : at.iterations() + 1; !at.finished() && iter <= options.maxIter(); iter++) {
         int[] permW = cd ? permutation(rng, k) : null;
         BatchStatistics st = iterate(x, w, ht, permW, reg);
-        if (w0.getStorageLevel() != StorageLevel.NONE()) {
-          w0.unpersist(false); // a start's W, now in W's own versions: released as the mini-batch fit releases it
+        if (ownsW0 && !StorageLevel.NONE().equals(w0.getStorageLevel())) {
+          w0.unpersist(false); // the start's W, now in W's own versions
         }
         if (cd) {
           double violation = st.violation()
@@ -138,6 +140,9 @@ final class DistributedFullBatch {
       return new FitResult(ht, finalW, x.blocks(), err, nIter, 0, at.history(), null, true);
     } finally {
       w.close();
+      if (ownsW0) {
+        w0.unpersist(false);
+      }
     }
   }
 

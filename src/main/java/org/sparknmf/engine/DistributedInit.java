@@ -40,10 +40,10 @@ public final class DistributedInit {
   /**
    * @param init random, nndsvd, nndsvda or nndsvdar (the caller resolves scikit-learn's default)
    * @param seed NumPy-compatible seed, or null for one drawn from entropy (once, for every row)
-   * @param level where an NNDSVD start keeps W
+   * @param level where an NNDSVD start keeps W, or null when the fit will not read W
    * @return the start. An NNDSVD start's W is computed (one job, while the SVD's factors are still
-   *     cached) and persisted at {@code level}; a random start's is neither. The fit that takes W
-   *     unpersists it.
+   *     cached) and persisted at {@code level}, or with a null level neither; a random start's is
+   *     neither. The fit that takes W unpersists it.
    */
   public static Start initialize(BlockedRows x, int k, String init, Long seed, StorageLevel level) {
     Initialization.checkInit(init, k, x.rows(), x.cols());
@@ -72,12 +72,18 @@ public final class DistributedInit {
     // the largest is no rounding error here, since the range's Q is orthonormal to working precision.
     try (DistributedSvd svd = DistributedSvd.of(x, k, seed)) {
       Start start = fromSvd(x, k, init, seed, svd);
+      if (level == null) {
+        return start;
+      }
       JavaRDD<DenseMatrix> w = start.w().persist(level);
+      boolean made = false;
       try {
         w.count();
-      } catch (RuntimeException e) {
-        w.unpersist(false);
-        throw e;
+        made = true;
+      } finally {
+        if (!made) { // a failed job comes as Spark's checked SparkException too
+          w.unpersist(false);
+        }
       }
       return start;
     }
@@ -88,7 +94,7 @@ public final class DistributedInit {
     double[] s = svd.s();
     DenseMatrix v = svd.v();
     double[] vSquares = partSquares(v);
-    double[] uSquares = OrderedAggregation.reduce(svd.u().map(DistributedInit::partSquares), DistributedInit::add, 2);
+    double[] uSquares = OrderedAggregation.reduce(svd.withU((b, u) -> partSquares(u)), DistributedInit::add, 2);
 
     NndsvdComponent[] comps = new NndsvdComponent[k];
     for (int t = 0; t < k; t++) {
@@ -109,9 +115,7 @@ public final class DistributedInit {
       Initialization.fillZerosOfH(ht, () -> Initialization.nndsvdarFill(mean, rng));
     }
 
-    JavaRDD<DenseMatrix> w = x.blocks().zip(svd.u()).map(bu -> {
-      RowBlock b = bu._1();
-      DenseMatrix u = bu._2();
+    JavaRDD<DenseMatrix> w = svd.withU((b, u) -> {
       DenseMatrix wb = new DenseMatrix(b.rows(), k);
       for (int i = 0; i < b.rows(); i++) {
         for (int t = 0; t < k; t++) {

@@ -66,9 +66,10 @@ final class DistributedMiniBatch {
    * Fits Hᵀ (modified in place) and W from {@code w0} (aligned with X's blocks), or continues the
    * fit saved in {@code from} (then {@code ht} and {@code w0} are its Hᵀ and W; {@code w0} is null
    * with fresh restarts). Saves a checkpoint every {@code checkpointInterval} epochs and at the end
-   * when the context has a checkpoint folder.
+   * when the context has a checkpoint folder. {@code ownsW0}: whether the fit may drop w0's cache
+   * (the engine made it); a caller's W is read through an RDD of the fit's own.
    */
-  FitResult fit(BlockedRows x, DenseMatrix ht, JavaRDD<DenseMatrix> w0, FitCheckpoint from) {
+  FitResult fit(BlockedRows x, DenseMatrix ht, JavaRDD<DenseMatrix> w0, FitCheckpoint from, boolean ownsW0) {
     long m = x.rows();
     MiniBatchState state = from != null ? from.miniBatchState(options) : new MiniBatchState(options, m, ht);
     MiniBatchProgress progress = from != null ? from.miniBatchProgress() : new MiniBatchProgress();
@@ -78,7 +79,7 @@ final class DistributedMiniBatch {
     int maxSteps = (int) Math.min(Integer.MAX_VALUE, maxStepsLong);
     boolean fresh = options.freshRestarts();
     boolean barrier = BarrierMiniBatch.usable(jsc.sc(), x, fresh ? null : w0);
-    JavaRDD<DenseMatrix> start = fresh ? null : w0.persist(settings.storageLevel());
+    JavaRDD<DenseMatrix> start = fresh ? null : (ownsW0 ? w0 : w0.map(wb -> wb)).persist(settings.storageLevel());
     List<FactorLineage<DenseMatrix>> slices = new ArrayList<>();
     for (int s = 0; !fresh && !barrier && s < stepsPerEpoch; s++) {
       slices.add(new FactorLineage<>(sliceOf(start, slicing, s), settings.storageLevel(),
@@ -123,6 +124,9 @@ final class DistributedMiniBatch {
       }
       if (start != null) {
         start.unpersist(false);
+      }
+      if (ownsW0 && w0 != null) {
+        w0.unpersist(false); // a start that fresh restarts did not read
       }
     }
   }

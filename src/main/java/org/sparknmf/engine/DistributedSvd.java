@@ -1,9 +1,11 @@
 package org.sparknmf.engine;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.sparknmf.linalg.ChunkedQr;
@@ -43,20 +45,22 @@ final class DistributedSvd implements AutoCloseable {
   private final BlockedRows x;
   private final double[] s;
   private final DenseMatrix v;
+  private final Broadcast<DenseMatrix> q;
   /**
    * Each block's chunked QR of its range {@code X_b·q}, cached (where {@link #cachesFactors} allows)
    * from the pass that takes R to the last use of U, so that no later pass computes {@code X_b·q}
-   * and its QR again.
+   * and its QR again; null when not cached.
    */
   private final JavaRDD<ChunkedQr> factors;
   /** Per partition: its piece of the stacked Q times the SVD's Ũ; a block's U is its Q times it. */
   private final Broadcast<DenseMatrix[]> uMaps;
 
-  private DistributedSvd(BlockedRows x, double[] s, DenseMatrix v, JavaRDD<ChunkedQr> factors,
-      Broadcast<DenseMatrix[]> uMaps) {
+  private DistributedSvd(BlockedRows x, double[] s, DenseMatrix v, Broadcast<DenseMatrix> q,
+      JavaRDD<ChunkedQr> factors, Broadcast<DenseMatrix[]> uMaps) {
     this.x = x;
     this.s = s;
     this.v = v;
+    this.q = q;
     this.factors = factors;
     this.uMaps = uMaps;
   }
@@ -71,30 +75,35 @@ final class DistributedSvd implements AutoCloseable {
     return v;
   }
 
-  /** U's rows ({@code rows × k}) per block, aligned with {@code x.blocks()}; not persisted. */
-  JavaRDD<DenseMatrix> u() {
+  /**
+   * {@code f(block, U's rows of the block)} for every block ({@code rows × k}), aligned with
+   * {@code x.blocks()}; not persisted.
+   */
+  <R> JavaRDD<R> withU(Function2<RowBlock, DenseMatrix, R> f) {
     Broadcast<DenseMatrix[]> maps = uMaps;
-    return x.blocks().zip(factors).map(t -> {
-      DenseMatrix map = maps.value()[t._1().partition()];
-      DenseMatrix u = new DenseMatrix(t._1().rows(), map.cols());
-      t._2().forEachChunk(map,
+    return perBlock(x, factors, q, (b, qr) -> {
+      DenseMatrix map = maps.value()[b.partition()];
+      DenseMatrix u = new DenseMatrix(b.rows(), map.cols());
+      qr.forEachChunk(map,
           (from, rows) -> System.arraycopy(rows.data(), 0, u.data(), from * map.cols(), rows.rows() * map.cols()));
-      return u;
+      return f.call(b, u);
     });
   }
 
   /**
-   * Drops the blocks' cached factors; U can still be made from X again. The broadcasts stay until
-   * Spark's cleaner drops them with this object, since RDDs made from U may be recomputed.
+   * Drops the blocks' cached factors; U can still be made from X again. The broadcasts stay as long
+   * as RDDs made from U may be recomputed, until Spark's cleaner drops them with those RDDs.
    */
   @Override
   public void close() {
-    factors.unpersist(false);
+    if (factors != null) {
+      factors.unpersist(false);
+    }
   }
 
   /**
    * The leading {@code k} triplets, from scikit-learn's Gaussian test matrix drawn with
-   * {@code RandomState(seed)}. The caller closes it after its last use of {@link #u}.
+   * {@code RandomState(seed)}. The caller closes it after its last use of {@link #withU}.
    */
   static DistributedSvd of(BlockedRows x, int k, long seed) {
     int n = x.cols();
@@ -105,14 +114,13 @@ final class DistributedSvd implements AutoCloseable {
     }
 
     Broadcast<DenseMatrix> bq = jsc.broadcast(q);
-    JavaRDD<ChunkedQr> factors = x.blocks().map(b -> new ChunkedQr(b.x(), bq.value(), CHUNK_ROWS));
-    if (cachesFactors(x.rows(), x.storedEntries(), q.cols(), k)) {
-      // Deserialized in memory only: a partition that does not fit is factorised again where used.
-      factors.persist(StorageLevel.MEMORY_ONLY());
-    }
+    // Deserialized in memory only: a partition that does not fit is factorised again where used.
+    JavaRDD<ChunkedQr> factors = !cachesFactors(x.rows(), x.storedEntries(), q.cols(), k) ? null
+        : x.blocks().map(b -> new ChunkedQr(b.x(), bq.value(), CHUNK_ROWS)).persist(StorageLevel.MEMORY_ONLY());
+    boolean made = false;
     try {
       DenseMatrix[] rs = new DenseMatrix[x.blocks().getNumPartitions()];
-      x.blocks().zip(factors).map(t -> new Tuple2<>(t._1().partition(), t._2().r())).collect()
+      perBlock(x, factors, bq, (b, qr) -> new Tuple2<>(b.partition(), qr.r())).collect()
           .forEach(t -> rs[t._1()] = t._2());
       List<DenseMatrix> present = new ArrayList<>();
       for (DenseMatrix r : rs) {
@@ -132,11 +140,10 @@ final class DistributedSvd implements AutoCloseable {
 
       // Bᵀ = Xᵀ·Q (n × p); the SVD Bᵀ = V·s·Ũᵀ is B's with the sides swapped.
       Broadcast<DenseMatrix[]> bpieces = jsc.broadcast(pieces);
-      double[] bt = OrderedAggregation.reduce(x.blocks().zip(factors).map(t -> {
-        DataMatrix xb = t._1().x();
+      double[] bt = OrderedAggregation.reduce(perBlock(x, factors, bq, (b, qr) -> {
         DenseMatrix out = new DenseMatrix(n, p);
-        t._2().forEachChunk(bpieces.value()[t._1().partition()],
-            (from, qRows) -> xb.rowRange(from, from + qRows.rows()).transposeTimesAdd(qRows, out));
+        qr.forEachChunk(bpieces.value()[b.partition()],
+            (from, qRows) -> b.x().rowRange(from, from + qRows.rows()).transposeTimesAdd(qRows, out));
         return out.data();
       }), DistributedSvd::add, 2);
       bpieces.destroy();
@@ -150,19 +157,33 @@ final class DistributedSvd implements AutoCloseable {
           pieces[part].timesAdd(uTilde, maps[part]);
         }
       }
-      return new DistributedSvd(x, java.util.Arrays.copyOf(small.s(), k), small.u().leadingColumns(k), factors,
-          jsc.broadcast(maps));
-    } catch (RuntimeException e) {
-      factors.unpersist(false);
-      throw e;
+      DistributedSvd svd = new DistributedSvd(x, Arrays.copyOf(small.s(), k), small.u().leadingColumns(k), bq,
+          factors, jsc.broadcast(maps));
+      made = true;
+      return svd;
+    } finally {
+      if (!made && factors != null) { // a failed job comes as Spark's checked SparkException too
+        factors.unpersist(false);
+      }
     }
+  }
+
+  /**
+   * {@code f(block, the QR of its range)} for every block: from the cached factors (zipped with the
+   * cached blocks), or else factorising the block again.
+   */
+  private static <R> JavaRDD<R> perBlock(BlockedRows x, JavaRDD<ChunkedQr> factors, Broadcast<DenseMatrix> q,
+      Function2<RowBlock, ChunkedQr, R> f) {
+    return factors != null ? x.blocks().zip(factors).map(t -> f.call(t._1(), t._2()))
+        : x.blocks().map(b -> f.call(b, new ChunkedQr(b.x(), q.value(), CHUNK_ROWS)));
   }
 
   /**
    * Whether the blocks' range factors ({@code rows × l} doubles, l = k + 10) are cached: only while
    * they weigh no more than X's stored values and W ({@code rows × k}) together, so that the start
-   * holds no more than the fit after it does. Rows of fewer than {@code l − k} stored entries
-   * factorise their blocks again in each pass instead.
+   * holds no more than the fit after it does. X of fewer than {@code l − k} stored entries a row
+   * (on average) has its blocks factorised again in each pass instead. Cached in memory, the
+   * factors may still push X's blocks to disk (or out) when storage memory is short.
    */
   static boolean cachesFactors(long rows, long storedEntries, int l, int k) {
     return rows * (l - k) <= storedEntries;

@@ -50,7 +50,7 @@ public final class NmfEngine {
 
   /** Full-batch NMF from the init method of the options (not custom). */
   public FitResult fitNmf(BlockedRows x) {
-    return fit(x, false, null, null);
+    return fit(x, false, null, null, false);
   }
 
   /**
@@ -59,26 +59,26 @@ public final class NmfEngine {
    * its W row; rows of W that X does not have are ignored.
    */
   public FitResult fitNmf(BlockedRows x, DenseMatrix ht0, JavaPairRDD<Long, double[]> w0) {
-    return fit(x, false, ht0, DistributedInit.custom(x, w0, ht0).w());
+    return fit(x, false, ht0, DistributedInit.custom(x, w0, ht0).w(), false);
   }
 
   /** Full-batch NMF from custom Hᵀ and W blocks already aligned with X's blocks. */
   public FitResult fitNmf(BlockedRows x, DenseMatrix ht0, JavaRDD<DenseMatrix> w0) {
-    return fit(x, false, ht0, w0);
+    return fit(x, false, ht0, w0, true);
   }
 
   public FitResult fitMiniBatch(BlockedRows x) {
-    return fit(x, true, null, null);
+    return fit(x, true, null, null, false);
   }
 
   /** MiniBatchNMF from a custom start, W given by row id (see {@link #fitNmf(BlockedRows, DenseMatrix, JavaPairRDD)}). */
   public FitResult fitMiniBatch(BlockedRows x, DenseMatrix ht0, JavaPairRDD<Long, double[]> w0) {
-    return fit(x, true, ht0, DistributedInit.custom(x, w0, ht0).w());
+    return fit(x, true, ht0, DistributedInit.custom(x, w0, ht0).w(), false);
   }
 
   /** MiniBatchNMF from custom Hᵀ and W blocks already aligned with X's blocks. */
   public FitResult fitMiniBatch(BlockedRows x, DenseMatrix ht0, JavaRDD<DenseMatrix> w0) {
-    return fit(x, true, ht0, w0);
+    return fit(x, true, ht0, w0, true);
   }
 
   /**
@@ -90,7 +90,9 @@ public final class NmfEngine {
     return this;
   }
 
-  private FitResult fit(BlockedRows x, boolean miniBatch, DenseMatrix ht0, JavaRDD<DenseMatrix> w0) {
+  /** @param callersW whether {@code w0} is the caller's RDD, whose cache the fit leaves alone */
+  private FitResult fit(BlockedRows x, boolean miniBatch, DenseMatrix ht0, JavaRDD<DenseMatrix> w0,
+      boolean callersW) {
     if (!miniBatch) {
       options.checkSolverLoss();
     }
@@ -126,16 +128,17 @@ public final class NmfEngine {
         throw new IllegalArgumentException("init='custom' needs W and H: use the fit with a custom start");
       }
       try (JobPhase phase = JobPhase.of(jsc.sc(), "start (" + init + ")")) {
+        // With fresh restarts a mini-batch fit reads H alone: W is not made.
         DistributedInit.Start start = DistributedInit.initialize(x, k, init, options.randomState(),
-            settings.storageLevel());
+            miniBatch && options.freshRestarts() ? null : settings.storageLevel());
         ht = start.ht();
         w = start.w();
       }
     }
     FitContext context = context(checkpoints);
     try (JobPhase phase = JobPhase.of(jsc.sc(), miniBatch ? JobPhase.STEPS : JobPhase.ITERATIONS)) {
-      return miniBatch ? new DistributedMiniBatch(context).fit(x, ht, w, resumed)
-          : new DistributedFullBatch(context).fit(x, ht, w, resumed);
+      return miniBatch ? new DistributedMiniBatch(context).fit(x, ht, w, resumed, !callersW)
+          : new DistributedFullBatch(context).fit(x, ht, w, resumed, !callersW);
     }
   }
 

@@ -9,9 +9,9 @@ import java.util.List;
  * QR of the chunks' stacked R factors (one level of TSQR, Demmel, Grigori, Hoemmen &amp; Langou 2012).
  * Q stays orthonormal to working precision however ill-conditioned Y is, which a Gram matrix
  * (Cholesky QR) does not give. The chunks' Householder reflectors are kept (Y's size,
- * {@code rows × l}, against X's block, which is as large only for rows of fewer than ~{@code l}
- * non-zeros), so that a visit forms each chunk's Q without computing X·q and its QR again; Q's
- * rows are made chunk by chunk when they are visited and never kept.
+ * {@code rows × l}: more than a sparse block of X whose rows have fewer than about {@code l}
+ * stored entries), so that a visit forms each chunk's Q without computing X·q and its QR again;
+ * Q's rows are made chunk by chunk when they are visited and never kept.
  */
 public final class ChunkedQr {
 

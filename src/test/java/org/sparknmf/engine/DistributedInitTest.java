@@ -2,6 +2,7 @@ package org.sparknmf.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
@@ -108,7 +110,7 @@ class DistributedInitTest {
     JavaSparkContext jsc = LocalSpark.jsc();
     try (BlockedRows bx = BlockedRows.fromMatrix(jsc, x, 2, StorageLevel.MEMORY_ONLY())) {
       bx.blocks().count();
-      Set<Integer> stored = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      Set<Integer> stored = ConcurrentHashMap.newKeySet();
       SparkListener blocks = new SparkListener() {
         @Override
         public void onBlockUpdated(SparkListenerBlockUpdated e) {
@@ -129,7 +131,7 @@ class DistributedInitTest {
       stored.remove(start.w().id());
       assertEquals(cached ? 1 : 0, stored.size(), "RDDs besides W whose blocks the start cached: " + stored);
       for (int id : stored) {
-        assertTrue(!jsc.getPersistentRDDs().containsKey(id), "the range factors are dropped");
+        assertFalse(jsc.getPersistentRDDs().containsKey(id), "the range factors are dropped");
       }
       Assertions2.assertMatrixClose(local.w().toArray(), assemble(bx, start), 1e-9, "W");
       Assertions2.assertMatrixClose(local.ht().toArray(), start.ht().toArray(), 1e-9, "Ht");

@@ -6,12 +6,14 @@ import static org.sparknmf.testing.Assertions2.assertMatrixClose;
 import static org.sparknmf.testing.SparkProbes.liveBroadcasts;
 import static org.sparknmf.testing.SparkProbes.persistedRdds;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
+import org.apache.spark.storage.StorageLevel;
 import org.junit.jupiter.api.Test;
 import org.sparknmf.linalg.DenseMatrix;
 import org.sparknmf.local.MiniBatchNMF;
@@ -70,6 +72,49 @@ class EngineResourcesTest {
       assertTrue(barrier ? shortFit[1] <= 2 : shortFit[1] > (miniBatch ? 2 : 0), "broadcasts seen: " + shortFit[1] + what);
       assertEquals(shortFit[0], longFit[0], "cached RDDs, 4 vs 24 epochs" + what);
       assertTrue(longFit[1] <= shortFit[1] + 1, "live broadcasts " + shortFit[1] + " vs " + longFit[1] + what);
+    }
+  }
+
+  /**
+   * An NNDSVD start's W (computed and cached by the start) is released by every kind of fit,
+   * also one with fresh restarts, which does not read it; a caller's own W stays cached.
+   */
+  @Test
+  void fitsReleaseTheStartsWAndKeepTheCallersW() throws Exception {
+    DenseMatrix x = EngineBehaviourTest.lowRank(12, 80, 12, 3, 0.1);
+    try (BlockedRows xb = EngineFixtures.blocked(x, 2)) {
+      for (String mode : new String[] {"barrier", "job per step", "fresh restarts", "full batch"}) {
+        NmfOptions o = new NmfOptions().nComponents(3).init("nndsvda").randomState(1L).maxIter(3).tol(0.0)
+            .batchSize(20).maxNoImprovement(null).solver("mu").freshRestarts("fresh restarts".equals(mode));
+        LocalSpark.jsc().setLocalProperty(BarrierMiniBatch.ENABLED_KEY, Boolean.toString("barrier".equals(mode)));
+        int before = persistedRdds();
+        NmfEngine engine = new NmfEngine(LocalSpark.jsc(), o, EngineFixtures.distributed());
+        try (FitResult r = "full batch".equals(mode) ? engine.fitNmf(xb) : engine.fitMiniBatch(xb)) {
+          assertEquals(3, r.nIter(), mode);
+        } finally {
+          LocalSpark.jsc().setLocalProperty(BarrierMiniBatch.ENABLED_KEY, null);
+        }
+        assertEquals(before, persistedRdds(), "cached RDDs left by the fit (" + mode + ")");
+      }
+      NmfOptions o = new NmfOptions().nComponents(3).randomState(1L).maxIter(3).tol(0.0).batchSize(20)
+          .maxNoImprovement(null).solver("mu");
+      DenseMatrix ht0 = new DenseMatrix(x.cols(), 3);
+      Arrays.fill(ht0.data(), 0.5);
+      for (boolean miniBatch : new boolean[] {true, false}) {
+        JavaRDD<DenseMatrix> w0 = xb.blocks().map(b -> {
+          DenseMatrix wb = new DenseMatrix(b.rows(), 3);
+          Arrays.fill(wb.data(), 0.5);
+          return wb;
+        }).persist(StorageLevel.MEMORY_ONLY());
+        w0.count();
+        NmfEngine engine = new NmfEngine(LocalSpark.jsc(), o, EngineFixtures.distributed());
+        try (FitResult r = miniBatch ? engine.fitMiniBatch(xb, ht0, w0) : engine.fitNmf(xb, ht0, w0)) {
+          assertEquals(3, r.nIter());
+        }
+        assertTrue(LocalSpark.jsc().getPersistentRDDs().containsKey(w0.id()),
+            "the caller's W is still cached (miniBatch=" + miniBatch + ")");
+        w0.unpersist(true);
+      }
     }
   }
 
