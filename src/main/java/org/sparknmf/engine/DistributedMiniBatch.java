@@ -125,9 +125,6 @@ final class DistributedMiniBatch {
       if (start != null) {
         start.unpersist(false);
       }
-      if (ownsW0 && w0 != null) {
-        w0.unpersist(false); // a start that fresh restarts did not read
-      }
     }
   }
 

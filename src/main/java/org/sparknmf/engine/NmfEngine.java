@@ -50,7 +50,7 @@ public final class NmfEngine {
 
   /** Full-batch NMF from the init method of the options (not custom). */
   public FitResult fitNmf(BlockedRows x) {
-    return fit(x, false, null, null, false);
+    return fit(x, false, null, null, true);
   }
 
   /**
@@ -59,26 +59,26 @@ public final class NmfEngine {
    * its W row; rows of W that X does not have are ignored.
    */
   public FitResult fitNmf(BlockedRows x, DenseMatrix ht0, JavaPairRDD<Long, double[]> w0) {
-    return fit(x, false, ht0, DistributedInit.custom(x, w0, ht0).w(), false);
+    return fit(x, false, ht0, DistributedInit.custom(x, w0, ht0).w(), true);
   }
 
   /** Full-batch NMF from custom Hᵀ and W blocks already aligned with X's blocks. */
   public FitResult fitNmf(BlockedRows x, DenseMatrix ht0, JavaRDD<DenseMatrix> w0) {
-    return fit(x, false, ht0, w0, true);
+    return fit(x, false, ht0, w0, false);
   }
 
   public FitResult fitMiniBatch(BlockedRows x) {
-    return fit(x, true, null, null, false);
+    return fit(x, true, null, null, true);
   }
 
   /** MiniBatchNMF from a custom start, W given by row id (see {@link #fitNmf(BlockedRows, DenseMatrix, JavaPairRDD)}). */
   public FitResult fitMiniBatch(BlockedRows x, DenseMatrix ht0, JavaPairRDD<Long, double[]> w0) {
-    return fit(x, true, ht0, DistributedInit.custom(x, w0, ht0).w(), false);
+    return fit(x, true, ht0, DistributedInit.custom(x, w0, ht0).w(), true);
   }
 
   /** MiniBatchNMF from custom Hᵀ and W blocks already aligned with X's blocks. */
   public FitResult fitMiniBatch(BlockedRows x, DenseMatrix ht0, JavaRDD<DenseMatrix> w0) {
-    return fit(x, true, ht0, w0, true);
+    return fit(x, true, ht0, w0, false);
   }
 
   /**
@@ -90,9 +90,12 @@ public final class NmfEngine {
     return this;
   }
 
-  /** @param callersW whether {@code w0} is the caller's RDD, whose cache the fit leaves alone */
+  /**
+   * @param ownsW0 whether the engine made {@code w0} (and may drop its cache); false for the
+   *     caller's own RDD, whose cache the fit leaves alone
+   */
   private FitResult fit(BlockedRows x, boolean miniBatch, DenseMatrix ht0, JavaRDD<DenseMatrix> w0,
-      boolean callersW) {
+      boolean ownsW0) {
     if (!miniBatch) {
       options.checkSolverLoss();
     }
@@ -137,8 +140,8 @@ public final class NmfEngine {
     }
     FitContext context = context(checkpoints);
     try (JobPhase phase = JobPhase.of(jsc.sc(), miniBatch ? JobPhase.STEPS : JobPhase.ITERATIONS)) {
-      return miniBatch ? new DistributedMiniBatch(context).fit(x, ht, w, resumed, !callersW)
-          : new DistributedFullBatch(context).fit(x, ht, w, resumed, !callersW);
+      return miniBatch ? new DistributedMiniBatch(context).fit(x, ht, w, resumed, ownsW0)
+          : new DistributedFullBatch(context).fit(x, ht, w, resumed, ownsW0);
     }
   }
 
