@@ -104,8 +104,13 @@ public final class RowParallel implements AutoCloseable {
     double[] results = new double[parts];
     AtomicInteger next = new AtomicInteger();
     Runnable worker = () -> {
-      for (int p = next.getAndIncrement(); p < parts; p = next.getAndIncrement()) {
-        results[p] = part.applyAsDouble(p);
+      try {
+        for (int p = next.getAndIncrement(); p < parts; p = next.getAndIncrement()) {
+          results[p] = part.applyAsDouble(p);
+        }
+      } catch (RuntimeException | Error e) {
+        next.set(parts); // at once, on whichever thread failed: no part starts after a failure
+        throw e;
       }
     };
     List<Future<?>> running = new ArrayList<>();
@@ -117,7 +122,6 @@ public final class RowParallel implements AutoCloseable {
       worker.run();
     } catch (RuntimeException | Error e) {
       failure = e;
-      next.set(parts);
     }
     boolean interrupted = false;
     for (Future<?> f : running) {
@@ -126,7 +130,6 @@ public final class RowParallel implements AutoCloseable {
           f.get();
           break;
         } catch (ExecutionException e) {
-          next.set(parts);
           failure = firstOf(failure, e.getCause());
           break;
         } catch (InterruptedException e) {
