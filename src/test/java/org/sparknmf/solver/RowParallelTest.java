@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class RowParallelTest {
@@ -63,21 +63,21 @@ class RowParallelTest {
     IllegalStateException boom = new IllegalStateException("part failed");
     AtomicInteger finished = new AtomicInteger();
     // The part that fails is the first from 7 on that the helper thread takes, and the calling
-    // thread's parts from 7 on wait until it has failed: the calling thread must then stop taking
-    // parts (a failure on any thread stops them all), whichever thread is faster.
+    // thread's parts from 7 on wait until the helper, done failing, is idle in its pool: the
+    // calling thread must then take no more parts (a failure on any thread stops them all),
+    // whichever thread is faster.
     Thread caller = Thread.currentThread();
-    CountDownLatch failing = new CountDownLatch(1);
+    AtomicReference<Thread> failed = new AtomicReference<>();
     try (RowParallel par = RowParallel.start(2)) {
       IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> par.run(40, p -> {
-        if (p >= 7 && Thread.currentThread() != caller && failing.getCount() > 0) {
-          failing.countDown();
+        if (p >= 7 && Thread.currentThread() != caller && failed.compareAndSet(null, Thread.currentThread())) {
           throw boom;
         }
         if (p >= 7 && Thread.currentThread() == caller) {
-          try {
-            assertTrue(failing.await(30, TimeUnit.SECONDS), "the helper took no part from 7 on");
-          } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+          while (failed.get() == null || failed.get().getState() != Thread.State.WAITING) {
+            assertTrue(System.nanoTime() < deadline, "the helper failed no part from 7 on");
+            Thread.onSpinWait();
           }
         }
         finished.incrementAndGet();
