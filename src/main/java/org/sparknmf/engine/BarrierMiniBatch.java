@@ -1,13 +1,8 @@
 package org.sparknmf.engine;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
-import java.net.Socket;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -55,6 +50,11 @@ final class BarrierMiniBatch {
 
   /** Spark configuration key that turns barrier stages off ({@code true} by default). */
   static final String ENABLED_KEY = "spark.nmf.barrier";
+  /**
+   * Spark configuration key that, set to false, makes tasks in the driver's JVM (local mode) talk to
+   * it over the loopback socket as remote ones do ({@code true} by default: in memory).
+   */
+  static final String IN_PROCESS_KEY = "spark.nmf.barrier.inProcess";
 
   private BarrierMiniBatch() {}
 
@@ -64,14 +64,23 @@ final class BarrierMiniBatch {
    */
   static boolean usable(SparkContext sc, BlockedRows x, JavaRDD<DenseMatrix> w) {
     SparkConf conf = sc.getConf();
-    String local = sc.getLocalProperty(ENABLED_KEY); // a thread's own choice, as for spark.scheduler.pool
-    boolean enabled = local != null ? Boolean.parseBoolean(local.trim()) : conf.getBoolean(ENABLED_KEY, true);
-    if (!enabled || (!sc.isLocal() && conf.getBoolean("spark.dynamicAllocation.enabled", false))) {
+    if (!setting(sc, ENABLED_KEY) || (!sc.isLocal() && conf.getBoolean("spark.dynamicAllocation.enabled", false))) {
       return false;
     }
     int parts = x.numPartitions();
     return parts <= sc.maxNumConcurrentTasks(sc.resourceProfileManager().defaultResourceProfile())
         && sameWidth(x.blocks().rdd(), parts) && (w == null || sameWidth(w.rdd(), parts));
+  }
+
+  /** Whether tasks in the driver's JVM may link to it in memory ({@link #IN_PROCESS_KEY}). */
+  static boolean inProcess(SparkContext sc) {
+    return setting(sc, IN_PROCESS_KEY);
+  }
+
+  /** A switch that is on unless the fitting thread's local property or else the configuration says false. */
+  private static boolean setting(SparkContext sc, String key) {
+    String local = sc.getLocalProperty(key); // a thread's own choice, as for spark.scheduler.pool
+    return local != null ? Boolean.parseBoolean(local.trim()) : sc.getConf().getBoolean(key, true);
   }
 
   /**
@@ -145,11 +154,9 @@ final class BarrierMiniBatch {
       slices.add(w.rowRange(slicing.from(block.partition(), s), slicing.from(block.partition(), s + 1)).copy());
     }
     FactorStatistics wWork = null; // the W update's buffers, kept from step to step
-    try (Socket socket = StepServer.connect(server, ctx.stageAttemptNumber(), ctx.partitionId())) {
-      InputStream in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
-      OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
-      for (Object command = Frames.read(in, ctx::isInterrupted); command != null;
-          command = Frames.read(in, ctx::isInterrupted)) {
+    try (StepChannel driver = StepServer.connect(server, ctx.stageAttemptNumber(), ctx.partitionId())) {
+      for (Object command = driver.receive(ctx::isInterrupted); command != null;
+          command = driver.receive(ctx::isInterrupted)) {
         Step step = (Step) command;
         BatchStatistics mine = null;
         if (block != null) {
@@ -162,7 +169,7 @@ final class BarrierMiniBatch {
                 fresh ? null : slices.get(step.slice()), step.ht(), wWork);
           }
         }
-        Frames.write(out, Frames.bytes(mine));
+        driver.send(new StepChannel.Message(mine));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

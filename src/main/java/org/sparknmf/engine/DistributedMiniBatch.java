@@ -186,7 +186,7 @@ final class DistributedMiniBatch {
       long started = System.nanoTime();
       long stepsFrom = started;
       long stepsUntil = started;
-      try (StepServer server = new StepServer(x.numPartitions(), host)) {
+      try (StepServer server = new StepServer(x.numPartitions(), host, BarrierMiniBatch.inProcess(jsc.sc()))) {
         JavaRDD<DenseMatrix> out = BarrierMiniBatch.stage(x, fresh ? null : stages.current(), server.address(),
             options, slicing);
         if (!fresh) {

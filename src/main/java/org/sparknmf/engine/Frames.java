@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.function.BooleanSupplier;
 import org.sparknmf.linalg.DenseMatrix;
 
@@ -19,7 +20,9 @@ import org.sparknmf.linalg.DenseMatrix;
  * ({@link StepServer}). A step's command and reply ({@link BarrierMiniBatch.Step},
  * {@link BatchStatistics}) go as raw numbers, since they are sent every step and Java serialization
  * of their arrays cost more than the arrays' bulk copy (40 KB on lowrank: ~45 µs against a few);
- * anything else, null included, by Java serialization. The first byte says which. Reads wait in short
+ * anything else, null included, by Java serialization. The first byte says which. Numbers go
+ * little-endian, the order of the machines Spark runs on, so that their bulk copies need no byte
+ * swapping. Reads wait in short
  * timeouts so that the waiting side can notice that it should give up (a killed task, a failed job)
  * instead of blocking for ever.
  */
@@ -40,13 +43,13 @@ final class Frames {
         throw new IllegalArgumentException("H (" + ht.cols() + " × " + ht.rows() + ") is over 2 GB, more than "
             + "one message to the tasks can hold: set spark.nmf.barrier=false to broadcast it each step");
       }
-      ByteBuffer b = ByteBuffer.allocate((int) bytes);
+      ByteBuffer b = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
       b.put(STEP).putInt(step.slice()).putInt(ht.rows()).putInt(ht.cols());
       b.asDoubleBuffer().put(ht.data(), ht.offset(), ht.rows() * ht.cols());
       return b.array();
     }
     if (o instanceof BatchStatistics s) {
-      ByteBuffer b = ByteBuffer.allocate(1 + s.encodedBytes());
+      ByteBuffer b = ByteBuffer.allocate(1 + s.encodedBytes()).order(ByteOrder.LITTLE_ENDIAN);
       b.put(STATISTICS);
       s.writeTo(b);
       return b.array();
@@ -63,7 +66,7 @@ final class Frames {
 
   /** The object of {@link #bytes}. */
   static Object object(byte[] bytes) {
-    ByteBuffer b = ByteBuffer.wrap(bytes);
+    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     switch (b.get()) {
       case STEP -> {
         int slice = b.getInt();

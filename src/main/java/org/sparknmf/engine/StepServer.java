@@ -1,11 +1,7 @@
 package org.sparknmf.engine;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -16,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * stage's tasks connect to, one connection per task. The driver sends each step's command to every
  * task and reads their replies, in partition order; a step costs two messages per task instead of
  * a Spark job. Spark's own {@code BarrierTaskContext.allGather} is not used: it polls for its reply
- * once a second.
+ * once a second. A task in the driver's own JVM (Spark's local mode) is linked to it in memory
+ * instead ({@link StepChannel.InProcess}).
  *
  * <p>When a stage attempt fails (a task or its executor is lost), Spark reruns the whole barrier
  * stage; its new tasks connect with the next attempt number, and the driver replays the stage's
@@ -48,35 +46,30 @@ final class StepServer implements AutoCloseable {
    */
   static final int SOCKET_BUFFER = 4 << 20;
 
-  /** Where the tasks connect, and the secret that proves a connection is one of theirs. */
+  /** The servers open in this JVM by token, for tasks that run in it. */
+  private static final Map<Long, StepServer> IN_THIS_JVM = new ConcurrentHashMap<>();
+
+  /**
+   * Where the tasks connect, the secret that proves a connection is one of theirs, and whether a
+   * task in the driver's JVM may link to it in memory.
+   */
   static final class Address implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
     final String host;
     final int port;
     final long token;
+    final boolean inProcess;
 
-    Address(String host, int port, long token) {
+    Address(String host, int port, long token, boolean inProcess) {
       this.host = host;
       this.port = port;
       this.token = token;
+      this.inProcess = inProcess;
     }
 
     @Override
     public String toString() {
       return host + ":" + port;
-    }
-  }
-
-  /** A task's connection of one stage attempt. */
-  private static final class Task {
-    final Socket socket;
-    final InputStream in;
-    final OutputStream out;
-
-    Task(Socket socket) throws IOException {
-      this.socket = socket;
-      this.in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
-      this.out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
     }
   }
 
@@ -93,18 +86,24 @@ final class StepServer implements AutoCloseable {
   private final ServerSocket server;
   private final Address address;
   private final Thread acceptor;
-  private final Map<Integer, Task[]> attempts = new HashMap<>();
-  private Task[] current;
+  private final Map<Integer, StepChannel[]> attempts = new HashMap<>();
+  private StepChannel[] current;
   private int currentAttempt = -1;
   private volatile boolean closed;
 
-  /** Listens on an ephemeral port of every interface; tasks reach it at {@code host}. */
-  StepServer(int tasks, String host) throws IOException {
+  /**
+   * Listens on an ephemeral port of every interface; tasks reach it at {@code host}, or in memory
+   * when they run in this JVM and {@code inProcess} allows it.
+   */
+  StepServer(int tasks, String host, boolean inProcess) throws IOException {
     this.tasks = tasks;
     this.server = new ServerSocket();
     server.setReceiveBufferSize(SOCKET_BUFFER); // before bind: accepted sockets inherit it
     server.bind(new InetSocketAddress(0));
-    this.address = new Address(host, server.getLocalPort(), new SecureRandom().nextLong());
+    this.address = new Address(host, server.getLocalPort(), new SecureRandom().nextLong(), inProcess);
+    if (inProcess) {
+      IN_THIS_JVM.put(address.token, this);
+    }
     this.acceptor = new Thread(this::acceptLoop, "spark-nmf step server " + address);
     acceptor.setDaemon(true);
     acceptor.start();
@@ -145,17 +144,18 @@ final class StepServer implements AutoCloseable {
       s.close();
       return;
     }
-    int attempt = b.getInt();
-    int partition = b.getInt();
-    synchronized (this) {
-      Task[] slots = attempts.computeIfAbsent(attempt, a -> new Task[tasks]);
-      if (partition < 0 || partition >= tasks || slots[partition] != null) {
-        s.close();
-        return;
-      }
-      slots[partition] = new Task(s);
-      notifyAll();
+    file(b.getInt(), b.getInt(), new StepChannel.OverSocket(s));
+  }
+
+  /** Files a task's link under its stage attempt and partition; a second one for a slot is closed. */
+  private synchronized void file(int attempt, int partition, StepChannel link) {
+    StepChannel[] slots = attempts.computeIfAbsent(attempt, a -> new StepChannel[tasks]);
+    if (partition < 0 || partition >= tasks || slots[partition] != null) {
+      link.close();
+      return;
     }
+    slots[partition] = link;
+    notifyAll();
   }
 
   /**
@@ -166,7 +166,7 @@ final class StepServer implements AutoCloseable {
   void awaitAttempt(Future<?> job) throws InterruptedException {
     synchronized (this) {
       while (true) {
-        for (Map.Entry<Integer, Task[]> e : attempts.entrySet()) {
+        for (Map.Entry<Integer, StepChannel[]> e : attempts.entrySet()) {
           if (e.getKey() > currentAttempt && full(e.getValue())) {
             dropCurrent();
             currentAttempt = e.getKey();
@@ -186,8 +186,8 @@ final class StepServer implements AutoCloseable {
     return attempts.keySet().stream().anyMatch(a -> a > currentAttempt);
   }
 
-  private static boolean full(Task[] slots) {
-    for (Task t : slots) {
+  private static boolean full(StepChannel[] slots) {
+    for (StepChannel t : slots) {
       if (t == null) {
         return false;
       }
@@ -202,8 +202,8 @@ final class StepServer implements AutoCloseable {
    * @throws AttemptLost when a task's connection fails, or the job ends, before it replied
    */
   List<Object> round(Object command, Future<?> job) throws AttemptLost {
-    byte[] frame = Frames.bytes(command);
-    Task[] ts;
+    StepChannel.Message message = new StepChannel.Message(command);
+    StepChannel[] ts;
     synchronized (this) {
       ts = current;
     }
@@ -211,12 +211,12 @@ final class StepServer implements AutoCloseable {
     int p = 0;
     try {
       for (p = 0; p < ts.length; p++) {
-        Frames.write(ts[p].out, frame);
+        ts[p].send(message);
       }
       // A task whose host vanished may never close its socket: give up also when the stage's
       // next attempt has connected.
       for (p = 0; p < ts.length; p++) {
-        replies.add(Frames.read(ts[p].in, () -> job.isDone() || newerAttempt()));
+        replies.add(ts[p].receive(() -> job.isDone() || newerAttempt()));
       }
     } catch (IOException e) {
       throw new AttemptLost("task " + p + " of stage attempt " + currentAttempt + " was lost: " + e, e);
@@ -230,14 +230,14 @@ final class StepServer implements AutoCloseable {
    * @throws AttemptLost when a task's connection fails
    */
   void finish() throws AttemptLost {
-    byte[] frame = Frames.bytes(null);
-    Task[] ts;
+    StepChannel.Message end = new StepChannel.Message(null);
+    StepChannel[] ts;
     synchronized (this) {
       ts = current;
     }
     for (int p = 0; p < ts.length; p++) {
       try {
-        Frames.write(ts[p].out, frame);
+        ts[p].send(end);
       } catch (IOException e) {
         throw new AttemptLost("task " + p + " of stage attempt " + currentAttempt + " was lost: " + e, e);
       }
@@ -269,23 +269,16 @@ final class StepServer implements AutoCloseable {
 
   private void dropCurrent() {
     if (current != null) {
-      for (Task t : current) {
-        closeQuietly(t.socket);
+      for (StepChannel t : current) {
+        t.close();
       }
-    }
-  }
-
-  private static void closeQuietly(Socket s) {
-    try {
-      s.close();
-    } catch (IOException e) {
-      // closing: nothing to do
     }
   }
 
   @Override
   public void close() {
     closed = true;
+    IN_THIS_JVM.remove(address.token, this);
     try {
       server.close();
     } catch (IOException e) {
@@ -293,9 +286,9 @@ final class StepServer implements AutoCloseable {
     }
     synchronized (this) {
       attempts.values().forEach(ts -> {
-        for (Task t : ts) {
+        for (StepChannel t : ts) {
           if (t != null) {
-            closeQuietly(t.socket);
+            t.close();
           }
         }
       });
@@ -308,8 +301,17 @@ final class StepServer implements AutoCloseable {
     }
   }
 
-  /** A task's end: connects and greets. Used by {@link BarrierMiniBatch}'s tasks. */
-  static Socket connect(Address a, int attempt, int partition) throws IOException {
+  /**
+   * A task's end: links to the server in memory when it is open in this JVM and allows it, else
+   * connects and greets. Used by {@link BarrierMiniBatch}'s tasks.
+   */
+  static StepChannel connect(Address a, int attempt, int partition) throws IOException {
+    StepServer local = a.inProcess ? IN_THIS_JVM.get(a.token) : null;
+    if (local != null && !local.closed) {
+      StepChannel.InProcess[] ends = StepChannel.InProcess.pair();
+      local.file(attempt, partition, ends[0]);
+      return ends[1];
+    }
     Socket s = new Socket();
     try {
       s.setSendBufferSize(SOCKET_BUFFER);
@@ -322,7 +324,7 @@ final class StepServer implements AutoCloseable {
       out.writeInt(attempt);
       out.writeInt(partition);
       out.flush();
-      return s;
+      return new StepChannel.OverSocket(s);
     } catch (IOException e) {
       s.close();
       throw new IOException("cannot reach the driver's mini-batch step server at " + a

@@ -43,13 +43,11 @@ class BarrierMiniBatchTest {
     DenseMatrix[] start = f.customStart();
     try (BlockedRows xb = EngineFixtures.blocked(x, 2)) {
       assertTrue(BarrierMiniBatch.usable(LocalSpark.jsc().sc(), xb, null), "two blocks fit local[2]'s slots");
-      Fit perStep = fit(o, xb, start, false);
-      Fit barrier = fit(o, xb, start, true);
-      assertEquals(perStep.steps, barrier.steps, "n_steps");
+      Fit perStep = fit(o, xb, start, Mode.JOB_PER_STEP);
+      Fit barrier = fit(o, xb, start, Mode.IN_MEMORY);
+      assertSameFit(perStep, barrier, Mode.IN_MEMORY);
+      assertSameFit(perStep, fit(o, xb, start, Mode.OVER_SOCKETS), Mode.OVER_SOCKETS);
       assertEquals(perStep.iters, barrier.iters, "n_iter");
-      assertArrayEquals(bits(perStep.h), bits(barrier.h), "H, bit for bit");
-      assertArrayEquals(bits(perStep.w), bits(barrier.w), "W, bit for bit");
-      assertEquals(perStep.costs, barrier.costs, "batch costs");
       assertEquals(Double.doubleToLongBits(perStep.err), Double.doubleToLongBits(barrier.err), "reconstruction_err");
       // One job per step, against one per stage plus the start and the final error.
       assertTrue(perStep.jobs >= perStep.steps, perStep.jobs + " jobs for " + perStep.steps + " steps");
@@ -70,13 +68,11 @@ class BarrierMiniBatchTest {
         org.sparknmf.testing.TestMatrices.random(r, 4, n, 0.0)};
     NmfOptions o = new NmfOptions().nComponents(4).batchSize(1_200).maxIter(4).tol(0.0).maxNoImprovement(null);
     try (BlockedRows xb = EngineFixtures.blocked(x, 2)) {
-      Fit perStep = fit(o, xb, start, false);
-      Fit barrier = fit(o, xb, start, true);
+      Fit perStep = fit(o, xb, start, Mode.JOB_PER_STEP);
       assertEquals(8, perStep.steps, "n_steps");
-      assertEquals(perStep.steps, barrier.steps, "n_steps");
-      assertArrayEquals(bits(perStep.h), bits(barrier.h), "H, bit for bit");
-      assertArrayEquals(bits(perStep.w), bits(barrier.w), "W, bit for bit");
-      assertEquals(perStep.costs, barrier.costs, "batch costs");
+      for (Mode mode : List.of(Mode.IN_MEMORY, Mode.OVER_SOCKETS)) {
+        assertSameFit(perStep, fit(o, xb, start, mode), mode);
+      }
     }
   }
 
@@ -87,7 +83,7 @@ class BarrierMiniBatchTest {
     DataMatrix x = SklearnFixture.matrix(f.json().get("X"));
     try (BlockedRows xb = EngineFixtures.blocked(x, 3)) {
       assertFalse(BarrierMiniBatch.usable(LocalSpark.jsc().sc(), xb, null), "3 blocks on 2 slots");
-      Fit r = fit(o, xb, f.customStart(), true);
+      Fit r = fit(o, xb, f.customStart(), Mode.IN_MEMORY);
       assertTrue(r.jobs >= r.steps, r.jobs + " jobs for " + r.steps + " steps");
     }
   }
@@ -129,8 +125,12 @@ class BarrierMiniBatchTest {
 
   private record Fit(DenseMatrix h, DenseMatrix w, double err, int iters, int steps, List<Double> costs, int jobs) {}
 
-  private static Fit fit(NmfOptions o, BlockedRows xb, DenseMatrix[] start, boolean barrier) throws Exception {
-    LocalSpark.jsc().setLocalProperty(BarrierMiniBatch.ENABLED_KEY, Boolean.toString(barrier));
+  /** How the steps run: a job each, or barrier stages whose tasks (in the driver's JVM) reply in memory or over sockets. */
+  private enum Mode { JOB_PER_STEP, IN_MEMORY, OVER_SOCKETS }
+
+  private static Fit fit(NmfOptions o, BlockedRows xb, DenseMatrix[] start, Mode mode) throws Exception {
+    LocalSpark.jsc().setLocalProperty(BarrierMiniBatch.ENABLED_KEY, Boolean.toString(mode != Mode.JOB_PER_STEP));
+    LocalSpark.jsc().setLocalProperty(BarrierMiniBatch.IN_PROCESS_KEY, Boolean.toString(mode == Mode.IN_MEMORY));
     try (JobRecorder jobs = new JobRecorder()) {
       NmfEngine engine = new NmfEngine(LocalSpark.jsc(), o, EngineFixtures.distributed());
       try (FitResult r = engine.fitMiniBatch(xb, start[1].transpose(), EngineFixtures.aligned(xb, start[0]))) {
@@ -140,7 +140,15 @@ class BarrierMiniBatchTest {
       }
     } finally {
       LocalSpark.jsc().setLocalProperty(BarrierMiniBatch.ENABLED_KEY, null);
+      LocalSpark.jsc().setLocalProperty(BarrierMiniBatch.IN_PROCESS_KEY, null);
     }
+  }
+
+  private static void assertSameFit(Fit expected, Fit actual, Mode mode) {
+    assertEquals(expected.steps, actual.steps, mode + ": n_steps");
+    assertArrayEquals(bits(expected.h), bits(actual.h), mode + ": H, bit for bit");
+    assertArrayEquals(bits(expected.w), bits(actual.w), mode + ": W, bit for bit");
+    assertEquals(expected.costs, actual.costs, mode + ": batch costs");
   }
 
   private static long[] bits(DenseMatrix m) {

@@ -6,39 +6,40 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The driver's end of the barrier stage against tasks played by plain sockets: which attempt it
- * serves, and when it tells the caller to replay the stage's steps on the next attempt.
+ * The driver's end of the barrier stage against tasks played by this thread, over sockets and in
+ * memory (tasks in the driver's JVM): which attempt it serves, and when it tells the caller to
+ * replay the stage's steps on the next attempt. Both links obey the same contract.
  */
 class StepServerTest {
 
   /** A task of one attempt: connects, answers each command with (partition, command). */
   private static final class FakeTask implements AutoCloseable {
-    final Socket socket;
+    final StepChannel link;
     final int partition;
 
     FakeTask(StepServer.Address a, int attempt, int partition) throws IOException {
-      this.socket = StepServer.connect(a, attempt, partition);
+      this.link = StepServer.connect(a, attempt, partition);
       this.partition = partition;
     }
 
     /** Reads one command and replies to it; returns the command (null: the stage is over). */
     Object serveOne() throws IOException {
-      Object command = Frames.read(socket.getInputStream(), () -> false);
+      Object command = link.receive(() -> false);
       if (command != null) {
-        Frames.write(socket.getOutputStream(), Frames.bytes(partition + ":" + command));
+        link.send(new StepChannel.Message(partition + ":" + command));
       }
       return command;
     }
 
     @Override
-    public void close() throws IOException {
-      socket.close();
+    public void close() {
+      link.close();
     }
   }
 
@@ -54,10 +55,11 @@ class StepServerTest {
     });
   }
 
-  @Test
-  void repliesComeInPartitionOrderFromTheFullAttempt() throws Exception {
+  @ParameterizedTest(name = "in memory: {0}")
+  @ValueSource(booleans = {false, true})
+  void repliesComeInPartitionOrderFromTheFullAttempt(boolean inProcess) throws Exception {
     CompletableFuture<Void> job = new CompletableFuture<>();
-    try (StepServer server = new StepServer(2, "localhost");
+    try (StepServer server = new StepServer(2, "localhost", inProcess);
         FakeTask t1 = new FakeTask(server.address(), 0, 1);
         FakeTask t0 = new FakeTask(server.address(), 0, 0)) {
       server.awaitAttempt(job);
@@ -73,10 +75,34 @@ class StepServerTest {
     }
   }
 
-  @Test
-  void aLostTaskMakesTheRoundFailAndTheNextAttemptIsServed() throws Exception {
+  /** In the driver's JVM a command reaches the task as the driver's own object; over a socket as an equal copy. */
+  @ParameterizedTest(name = "in memory: {0}")
+  @ValueSource(booleans = {false, true})
+  void aTaskGetsTheDriversObjectOnlyInMemory(boolean inProcess) throws Exception {
     CompletableFuture<Void> job = new CompletableFuture<>();
-    try (StepServer server = new StepServer(2, "localhost");
+    try (StepServer server = new StepServer(1, "localhost", inProcess);
+        FakeTask t0 = new FakeTask(server.address(), 0, 0)) {
+      server.awaitAttempt(job);
+      java.util.ArrayList<Integer> command = new java.util.ArrayList<>(List.of(1, 2, 3));
+      CompletableFuture<List<Object>> replies = CompletableFuture.supplyAsync(() -> {
+        try {
+          return server.round(command, job);
+        } catch (StepServer.AttemptLost e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      Object received = t0.serveOne();
+      assertEquals(command, received);
+      assertEquals(inProcess, received == command, "the same object");
+      assertEquals(List.of("0:[1, 2, 3]"), replies.get());
+    }
+  }
+
+  @ParameterizedTest(name = "in memory: {0}")
+  @ValueSource(booleans = {false, true})
+  void aLostTaskMakesTheRoundFailAndTheNextAttemptIsServed(boolean inProcess) throws Exception {
+    CompletableFuture<Void> job = new CompletableFuture<>();
+    try (StepServer server = new StepServer(2, "localhost", inProcess);
         FakeTask t0 = new FakeTask(server.address(), 0, 0)) {
       FakeTask t1 = new FakeTask(server.address(), 0, 1);
       server.awaitAttempt(job);
@@ -106,10 +132,11 @@ class StepServerTest {
    * A task lost after the stage's last step: Spark reruns the whole stage, and its new tasks wait
    * for steps. The driver must not wait for the job alone: it would wait for ever.
    */
-  @Test
-  void aNewAttemptAfterTheLastStepMeansReplayNotWaiting() throws Exception {
+  @ParameterizedTest(name = "in memory: {0}")
+  @ValueSource(booleans = {false, true})
+  void aNewAttemptAfterTheLastStepMeansReplayNotWaiting(boolean inProcess) throws Exception {
     CompletableFuture<Void> job = new CompletableFuture<>();
-    try (StepServer server = new StepServer(2, "localhost");
+    try (StepServer server = new StepServer(2, "localhost", inProcess);
         FakeTask t0 = new FakeTask(server.address(), 0, 0);
         FakeTask t1 = new FakeTask(server.address(), 0, 1)) {
       server.awaitAttempt(job);
@@ -123,10 +150,11 @@ class StepServerTest {
     }
   }
 
-  @Test
-  void aJobEndingBeforeItsTasksConnectedIsReported() throws Exception {
+  @ParameterizedTest(name = "in memory: {0}")
+  @ValueSource(booleans = {false, true})
+  void aJobEndingBeforeItsTasksConnectedIsReported(boolean inProcess) throws Exception {
     CompletableFuture<Void> job = CompletableFuture.completedFuture(null);
-    try (StepServer server = new StepServer(2, "localhost");
+    try (StepServer server = new StepServer(2, "localhost", inProcess);
         FakeTask t0 = new FakeTask(server.address(), 0, 0)) {
       IllegalStateException e = assertThrows(IllegalStateException.class, () -> server.awaitAttempt(job));
       assertTrue(e.getMessage().contains("ended before its tasks connected"), e.getMessage());
