@@ -1,23 +1,20 @@
 package org.sparknmf.linalg;
 
-import dev.ludovic.netlib.lapack.JavaLAPACK;
-import dev.ludovic.netlib.lapack.LAPACK;
 import org.netlib.util.intW;
 
 /**
  * LAPACK's {@code dgetrf} (LU with partial pivoting) run by the Java LAPACK, whose bits do not
- * depend on the run (see {@link Svd}), with its unblocked case in plain Java: for
+ * depend on the run (see {@link JavaLapack}), with its unblocked case in plain Java: for
  * min(m, n) ≤ 64 (ILAENV's block size) {@code dgetrf} runs {@code dgetf2}, and the same operations
  * in the same order give the same bits without the Java LAPACK's first calls, which take hundreds
  * of milliseconds before the JIT compiles them (every NNDSVD start makes 8 or 14 of them).
  */
 final class Lu {
 
-  private static final LAPACK LAPACK_JAVA = JavaLAPACK.getInstance();
   /** ILAENV's block size for dgetrf: up to it, dgetrf is dgetf2. */
   static final int UNBLOCKED_MAX = 64;
   /** DLAMCH('S'), below which dgetf2 divides by the pivot instead of scaling by its reciprocal. */
-  private static final double SAFE_MIN = LAPACK_JAVA.dlamch("S");
+  private static final double SAFE_MIN = JavaLapack.LAPACK.dlamch("S");
 
   private Lu() {}
 
@@ -29,7 +26,7 @@ final class Lu {
   static int factor(int m, int n, double[] a, int[] pivots) {
     if (Math.min(m, n) > UNBLOCKED_MAX) {
       intW info = new intW(0);
-      LAPACK_JAVA.dgetrf(m, n, a, m, pivots, info);
+      JavaLapack.LAPACK.dgetrf(m, n, a, m, pivots, info);
       if (info.val < 0) {
         throw new ArithmeticException("LAPACK dgetrf: argument " + -info.val + " is invalid");
       }

@@ -1,18 +1,14 @@
 package org.sparknmf.linalg;
 
-import dev.ludovic.netlib.lapack.JavaLAPACK;
-import dev.ludovic.netlib.lapack.LAPACK;
 import org.netlib.util.intW;
 
 /**
  * The economic Householder QR factorisation {@code Y = Q·R}: Q is {@code rows × p} with orthonormal
  * columns, R is {@code p × cols} upper triangular (trapezoidal), p = min(rows, cols). It is
  * LAPACK's {@code dgeqrf} + {@code dorgqr}, scipy's {@code qr(Y, mode='economic')}, run by the Java
- * LAPACK for the reason given in {@link Svd}: the same input gives the same bits.
+ * LAPACK for the reason given in {@link JavaLapack}: the same input gives the same bits.
  */
 public record Qr(DenseMatrix q, DenseMatrix r) {
-
-  private static final LAPACK LAPACK_JAVA = JavaLAPACK.getInstance();
 
   /** Factorises {@code y} (not modified). */
   public static Qr of(DenseMatrix y) {
@@ -46,9 +42,9 @@ public record Qr(DenseMatrix q, DenseMatrix r) {
       double[] tau = new double[Math.min(rows, cols)];
       intW info = new intW(0);
       double[] query = new double[1];
-      LAPACK_JAVA.dgeqrf(rows, cols, a, rows, tau, query, -1, info);
+      JavaLapack.LAPACK.dgeqrf(rows, cols, a, rows, tau, query, -1, info);
       double[] work = new double[Math.max(1, (int) query[0])];
-      LAPACK_JAVA.dgeqrf(rows, cols, a, rows, tau, work, work.length, info);
+      JavaLapack.LAPACK.dgeqrf(rows, cols, a, rows, tau, work, work.length, info);
       if (info.val != 0) {
         throw new ArithmeticException("LAPACK dgeqrf failed (info = " + info.val + ")");
       }
@@ -72,9 +68,9 @@ public record Qr(DenseMatrix q, DenseMatrix r) {
       double[] qa = java.util.Arrays.copyOf(a, a.length);
       intW info = new intW(0);
       double[] query = new double[1];
-      LAPACK_JAVA.dorgqr(rows, p, p, qa, rows, tau, query, -1, info);
+      JavaLapack.LAPACK.dorgqr(rows, p, p, qa, rows, tau, query, -1, info);
       double[] work = new double[Math.max(1, (int) query[0])];
-      LAPACK_JAVA.dorgqr(rows, p, p, qa, rows, tau, work, work.length, info);
+      JavaLapack.LAPACK.dorgqr(rows, p, p, qa, rows, tau, work, work.length, info);
       if (info.val != 0) {
         throw new ArithmeticException("LAPACK dorgqr failed (info = " + info.val + ")");
       }

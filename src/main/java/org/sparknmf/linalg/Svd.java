@@ -1,6 +1,5 @@
 package org.sparknmf.linalg;
 
-import dev.ludovic.netlib.lapack.JavaLAPACK;
 import dev.ludovic.netlib.lapack.LAPACK;
 import org.netlib.util.intW;
 
@@ -12,14 +11,6 @@ public final class Svd {
 
   /** {@code X ≈ U · diag(s) · Vt}: U is {@code rows × k}, Vt is {@code k × cols}, s descending. */
   public record Result(DenseMatrix u, double[] s, DenseMatrix vt) {}
-
-  /**
-   * The Java LAPACK, not the native one: OpenBLAS's LAPACK gives results that differ in the last
-   * bits from call to call (its vector kernels sum in an order that depends on the arrays'
-   * addresses), and NNDSVD's start must be the same on every run for fits to be reproducible. The
-   * matrices are small ({@code (k + 10)} on one side), so speed is not at stake.
-   */
-  private static final LAPACK LAPACK_JAVA = JavaLAPACK.getInstance();
 
   private Svd() {}
 
@@ -39,7 +30,7 @@ public final class Svd {
     double[] vtPrime = new double[p * m];
     int[] iwork = new int[8 * p];
     intW info = new intW(0);
-    LAPACK lapack = LAPACK_JAVA;
+    LAPACK lapack = JavaLapack.LAPACK;
     double[] query = new double[1];
     lapack.dgesdd("S", n, m, a, n, s, uPrime, n, vtPrime, p, query, -1, iwork, info);
     double[] work = new double[(int) query[0]];
