@@ -44,7 +44,9 @@ LEGEND = """\
 - **Scaling**: fit speedup = t(local[1]) / t(local[N]); per-step speedup the same for the time
   per step (or iteration), given only when both runs made about the same number of steps (within
   10 %): runs stopped early after very different numbers of steps did unequal work, and the
-  equal-work runs (tol 0, no early stop) give the figure; efficiency = per-step speedup / N.
+  equal-work runs (tol 0, no early stop) give the figure; efficiency = per-step speedup / N. A
+  run made several times (the sparse set's equal-work pair: three times each, alternating) counts
+  by its median fit; **runs** gives how many of each and the range of their fit times.
 - **note**, "second fit in the same process": a fit under 10 s without Spark is run once more in
   the same process and timed, its code loaded and compiled. "spark-nmf (Spark, execution auto)"
   is the ML stage with its default `execution` (X of at most `driverMaxEntries` entries is fitted
@@ -182,18 +184,39 @@ def steps(row):
     return number(row["n_steps"]) or number(row["n_iter"])
 
 
+def median_run(rows):
+    """The run of median fit time (the lower middle one of an even count), or None."""
+    if not rows:
+        return None
+    ordered = sorted(rows, key=lambda r: number(r["fit_s"]))
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def spread(rows):
+    """How many runs, and their fit times' range when more than one."""
+    times = sorted(number(r["fit_s"]) for r in rows)
+    if len(times) == 1:
+        return "1"
+    return f"{len(times)}: {benchio.fmt_short(times[0])}–{benchio.fmt_short(times[-1])}"
+
+
 def scaling_section(results):
-    """Speedup of local[N] over local[1] for each run made at both."""
+    """Speedup of local[N] over local[1] for each run made at both; repeated runs count by their median."""
     one_thread = {}
-    for r in results:
-        if local_threads(r["master"]) == 1 and number(r["fit_s"]):
-            one_thread.setdefault(run_key(r), r)
-    table = []
+    runs = {}  # by settings, thread count and partition count (local[2] on 2 partitions or on 4)
     for r in results:
         n = local_threads(r["master"])
-        base = one_thread.get(run_key(r))
-        if n is None or n < 2 or base is None or not number(r["fit_s"]):
+        if n is not None and number(r["fit_s"]):
+            if n == 1:
+                one_thread.setdefault(run_key(r), []).append(r)
+            else:
+                runs.setdefault((run_key(r), n, r["partitions"]), []).append(r)
+    table = []
+    for (key, n, _), rs in runs.items():
+        base = median_run(one_thread.get(key))
+        if base is None:
             continue
+        r = median_run(rs)
         t1, tn = number(base["fit_s"]), number(r["fit_s"])
         # The runs may stop after different numbers of steps (other partitionings take other
         # batches): the strong-scaling figure is per step, the same batch size in both, and only
@@ -205,13 +228,14 @@ def scaling_section(results):
         table.append([r["dataset"], r["tool"], r["estimator"],
                       f"{r['solver']}/{LOSS_SHORT.get(r['beta_loss'], r['beta_loss'])}", r["k"],
                       f"{benchio.fmt_short(t1)} ({s1:g})", r["master"], f"{benchio.fmt_short(tn)} ({sn:g})",
+                      f"{spread(one_thread[key])}; {spread(rs)}",
                       f"{t1 / tn:.3g}",
                       "" if per_step is None else f"{per_step:.3g}",
                       "" if per_step is None else f"{per_step / n:.3g}"])
     if not table:
         return []
     header = ["dataset", "tool", "estimator", "solver/loss", "k", "local[1] fit s (steps)", "master",
-              "fit s (steps)", "fit speedup", "per-step speedup", "efficiency"]
+              "fit s (steps)", "runs (fit s)", "fit speedup", "per-step speedup", "efficiency"]
     return ["## Scaling", "", markdown_table(header, table), ""]
 
 
