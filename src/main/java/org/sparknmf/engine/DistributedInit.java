@@ -76,14 +76,11 @@ public final class DistributedInit {
         return start;
       }
       JavaRDD<DenseMatrix> w = start.w().persist(level);
-      boolean made = false;
       try {
         w.count();
-        made = true;
-      } finally {
-        if (!made) { // a failed job comes as Spark's checked SparkException too
-          w.unpersist(false);
-        }
+      } catch (Throwable e) { // a failed job comes as Spark's checked SparkException too
+        w.unpersist(false);
+        throw e;
       }
       return start;
     }

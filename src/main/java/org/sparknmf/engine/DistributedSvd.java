@@ -117,7 +117,6 @@ final class DistributedSvd implements AutoCloseable {
     // Deserialized in memory only: a partition that does not fit is factorised again where used.
     JavaRDD<ChunkedQr> factors = !cachesFactors(x.rows(), x.storedEntries(), q.cols(), k) ? null
         : x.blocks().map(b -> new ChunkedQr(b.x(), bq.value(), CHUNK_ROWS)).persist(StorageLevel.MEMORY_ONLY());
-    boolean made = false;
     try {
       DenseMatrix[] rs = new DenseMatrix[x.blocks().getNumPartitions()];
       perBlock(x, factors, bq, (b, qr) -> new Tuple2<>(b.partition(), qr.r())).collect()
@@ -157,14 +156,13 @@ final class DistributedSvd implements AutoCloseable {
           pieces[part].timesAdd(uTilde, maps[part]);
         }
       }
-      DistributedSvd svd = new DistributedSvd(x, Arrays.copyOf(small.s(), k), small.u().leadingColumns(k), bq,
-          factors, jsc.broadcast(maps));
-      made = true;
-      return svd;
-    } finally {
-      if (!made && factors != null) { // a failed job comes as Spark's checked SparkException too
+      return new DistributedSvd(x, Arrays.copyOf(small.s(), k), small.u().leadingColumns(k), bq, factors,
+          jsc.broadcast(maps));
+    } catch (Throwable e) { // a failed job comes as Spark's checked SparkException too
+      if (factors != null) {
         factors.unpersist(false);
       }
+      throw e;
     }
   }
 
