@@ -37,10 +37,8 @@ public final class BlockedRows implements AutoCloseable {
     private final long stored;
     private final double sum;
     private final double min;
-    private final long hash;
 
-    PartitionFacts(int partition, int rows, int cols, long nonZeros, long stored, double sum, double min,
-        long hash) {
+    PartitionFacts(int partition, int rows, int cols, long nonZeros, long stored, double sum, double min) {
       this.partition = partition;
       this.rows = rows;
       this.cols = cols;
@@ -48,7 +46,6 @@ public final class BlockedRows implements AutoCloseable {
       this.stored = stored;
       this.sum = sum;
       this.min = min;
-      this.hash = hash;
     }
 
     public int partition() {
@@ -79,15 +76,12 @@ public final class BlockedRows implements AutoCloseable {
     public double min() {
       return min;
     }
-
-    /** A fingerprint of the partition's non-zero entries (row id, column, value bits); see {@link #contentHash()}. */
-    public long hash() {
-      return hash;
-    }
   }
 
   private static final double DENSE_FROM = 0.5;
 
+  /** What is cached: {@link #blocks} itself, or the blocks it moves to their rows' place in X. */
+  private final JavaRDD<RowBlock> cached;
   private final JavaRDD<RowBlock> blocks;
   private final List<PartitionFacts> facts;
   private final long rows;
@@ -96,8 +90,10 @@ public final class BlockedRows implements AutoCloseable {
   private final long stored;
   private final double sum;
   private final double min;
+  private Long contentHash;
 
-  private BlockedRows(JavaRDD<RowBlock> blocks, List<PartitionFacts> facts) {
+  private BlockedRows(JavaRDD<RowBlock> cached, JavaRDD<RowBlock> blocks, List<PartitionFacts> facts) {
+    this.cached = cached;
     this.blocks = blocks;
     this.facts = List.copyOf(facts);
     long r = 0;
@@ -142,6 +138,16 @@ public final class BlockedRows implements AutoCloseable {
     try (JobPhase phase = JobPhase.of(data.sparkSession().sparkContext(), "blocking X")) {
       JavaRDD<Row> rows = data.select(featuresCol).javaRDD();
       int inputParts = rows.getNumPartitions();
+      boolean inputCached = data.storageLevel().useMemory();
+      if (partitions == 0) {
+        // One read of the input: each partition's rows are numbered from 0, and its block is moved
+        // to its place in X once the facts have counted every partition's rows.
+        try {
+          return blocked(numbered(rows, new long[inputParts], featuresCol), 0, level, inputCached, null).inInputOrder();
+        } catch (IllegalArgumentException refused) {
+          // Read it again numbered as X (below), for an error that names the row as the input does.
+        }
+      }
       long[] first = new long[inputParts];
       List<long[]> parts = null;
       if (inputParts > 1) {
@@ -160,24 +166,52 @@ public final class BlockedRows implements AutoCloseable {
           at += s[0];
         }
       }
-      JavaPairRDD<Long, Vector> indexed = JavaPairRDD.fromJavaRDD(rows.mapPartitionsWithIndex((p, it) -> {
-        long[] id = {first[p]};
-        Iterator<Tuple2<Long, Vector>> out = new Iterator<>() {
-          @Override
-          public boolean hasNext() {
-            return it.hasNext();
-          }
-
-          @Override
-          public Tuple2<Long, Vector> next() {
-            long i = id[0]++;
-            return new Tuple2<>(i, vectorAt(it.next(), i, featuresCol));
-          }
-        };
-        return out;
-      }, true));
-      return blocked(indexed, partitions, level, data.storageLevel().useMemory(), parts);
+      return blocked(numbered(rows, first, featuresCol), partitions, level, inputCached, parts);
     }
+  }
+
+  /** The rows with ids, partition p's counted from {@code first[p]}. */
+  private static JavaPairRDD<Long, Vector> numbered(JavaRDD<Row> rows, long[] first, String featuresCol) {
+    return JavaPairRDD.fromJavaRDD(rows.mapPartitionsWithIndex((p, it) -> {
+      long[] id = {first[p]};
+      Iterator<Tuple2<Long, Vector>> out = new Iterator<>() {
+        @Override
+        public boolean hasNext() {
+          return it.hasNext();
+        }
+
+        @Override
+        public Tuple2<Long, Vector> next() {
+          long i = id[0]++;
+          return new Tuple2<>(i, vectorAt(it.next(), i, featuresCol));
+        }
+      };
+      return out;
+    }, true));
+  }
+
+  /**
+   * These blocks, numbered from 0 within each partition, moved to their place in the input: by the
+   * rows of the partitions before theirs. The move is a map over the cached blocks that shares
+   * their arrays, so nothing is cached twice.
+   */
+  private BlockedRows inInputOrder() {
+    long[] offsets = new long[facts.size()];
+    long at = 0;
+    boolean moves = false;
+    for (int p = 0; p < offsets.length; p++) {
+      offsets[p] = at;
+      moves |= at > 0 && facts.get(p).rows() > 0;
+      at += facts.get(p).rows();
+    }
+    if (!moves) {
+      return this; // one partition holds every row: they are numbered as X already
+    }
+    return new BlockedRows(cached, blocks.mapPartitions(bs -> {
+      List<RowBlock> moved = new ArrayList<>(1);
+      bs.forEachRemaining(b -> moved.add(b.shifted(offsets[b.partition()])));
+      return moved.iterator();
+    }, true), facts);
   }
 
   private static Vector vectorAt(Row row, long id, String col) {
@@ -255,9 +289,14 @@ public final class BlockedRows implements AutoCloseable {
       blocks = rows.mapPartitionsWithIndex(BlockedRows::block, true);
     }
     blocks.persist(level);
-    List<PartitionFacts> facts = SparkErrors.rethrowingBadInput(() ->
-        blocks.mapPartitionsWithIndex((p, it) -> describe(p, it), true).collect());
-    return new BlockedRows(blocks, facts);
+    try {
+      List<PartitionFacts> facts = SparkErrors.rethrowingBadInput(() ->
+          blocks.mapPartitionsWithIndex((p, it) -> describe(p, it), true).collect());
+      return new BlockedRows(blocks, blocks, facts);
+    } catch (RuntimeException e) {
+      blocks.unpersist(false); // the blocks made before a refused row
+      throw e;
+    }
   }
 
   /** {rows, non-zeros, longest row, least id, greatest id} of one partition's rows. */
@@ -504,21 +543,38 @@ public final class BlockedRows implements AutoCloseable {
 
   private static Iterator<PartitionFacts> describe(int partition, Iterator<RowBlock> it) {
     if (!it.hasNext()) {
-      return List.of(new PartitionFacts(partition, 0, 0, 0, 0, 0.0, Double.POSITIVE_INFINITY, 0L)).iterator();
+      return List.of(new PartitionFacts(partition, 0, 0, 0, 0, 0.0, Double.POSITIVE_INFINITY)).iterator();
     }
-    RowBlock b = it.next();
+    DataMatrix x = it.next().x();
+    long nonZeros = x instanceof DenseMatrix d
+        ? nonZeros(d.data(), d.offset(), d.offset() + d.rows() * d.cols())
+        : nonZeros(((CsrMatrix) x).values(), ((CsrMatrix) x).rowBegin(0), ((CsrMatrix) x).rowEnd(x.rows() - 1));
+    return List.of(new PartitionFacts(partition, x.rows(), x.cols(), nonZeros, x.storedEntries(), x.sum(),
+        x.min())).iterator();
+  }
+
+  /** Non-zeros among {@code values[from, to)}: a plain loop, not a visitor's call per entry (run mostly before the JIT compiles it). */
+  private static long nonZeros(double[] values, int from, int to) {
+    long n = 0;
+    for (int e = from; e < to; e++) {
+      if (values[e] != 0.0) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** The sum of {@link #entryHash} over a block's non-zero entries. */
+  private static long hashOf(RowBlock b) {
     DataMatrix x = b.x();
-    long[] ids = b.rowIds();
-    long nonZeros = 0;
     long hash = 0;
     if (x instanceof DenseMatrix d) {
-      // Plain loops: a visitor's call per entry ran mostly before the JIT compiled it.
       double[] data = d.data();
       for (int i = 0, e = d.offset(); i < d.rows(); i++) {
+        long id = b.rowId(i);
         for (int j = 0; j < d.cols(); j++, e++) {
           if (data[e] != 0.0) {
-            nonZeros++;
-            hash += entryHash(ids[i], j, data[e]);
+            hash += entryHash(id, j, data[e]);
           }
         }
       }
@@ -527,16 +583,15 @@ public final class BlockedRows implements AutoCloseable {
       int[] indices = csr.indices();
       double[] values = csr.values();
       for (int i = 0; i < csr.rows(); i++) {
+        long id = b.rowId(i);
         for (int p = csr.rowBegin(i), end = csr.rowEnd(i); p < end; p++) {
           if (values[p] != 0.0) {
-            nonZeros++;
-            hash += entryHash(ids[i], indices[p], values[p]);
+            hash += entryHash(id, indices[p], values[p]);
           }
         }
       }
     }
-    return List.of(new PartitionFacts(partition, x.rows(), x.cols(), nonZeros, x.storedEntries(), x.sum(),
-        x.min(), hash)).iterator();
+    return hash;
   }
 
   /** A well-mixed 64-bit hash of one entry; summed, so the total does not depend on the order of entries. */
@@ -596,12 +651,13 @@ public final class BlockedRows implements AutoCloseable {
    * or stored (dense or CSR); any changed, added or moved value changes it with overwhelming
    * probability. Used to recognise the data a saved fit was made from.
    */
-  public long contentHash() {
-    long h = 0;
-    for (PartitionFacts f : facts) {
-      h += f.hash();
+  public synchronized long contentHash() {
+    if (contentHash == null) { // a job of its own, run only by fits that save checkpoints
+      try (JobPhase phase = JobPhase.of(blocks.context(), "fingerprint of X")) {
+        contentHash = blocks.map(BlockedRows::hashOf).fold(0L, Long::sum);
+      }
     }
-    return h;
+    return contentHash;
   }
 
   /** scikit-learn's {@code X.mean()}: over all rows × cols entries. */
@@ -617,13 +673,13 @@ public final class BlockedRows implements AutoCloseable {
   /** All rows in one matrix on the driver, in row-id order (the driver-side path). */
   public DataMatrix collect() {
     List<RowBlock> all = new ArrayList<>(blocks.collect());
-    all.sort(Comparator.comparingLong(b -> b.rowIds()[0]));
+    all.sort(Comparator.comparingLong(b -> b.rowId(0)));
     return RowStack.of(all.stream().map(RowBlock::x).toList(), cols);
   }
 
   /** Releases the cached blocks. */
   @Override
   public void close() {
-    blocks.unpersist(false);
+    cached.unpersist(false);
   }
 }

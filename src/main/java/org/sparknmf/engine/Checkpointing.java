@@ -50,10 +50,11 @@ final class Checkpointing {
   /**
    * The checkpoints of one fit, or {@link #OFF} without a folder.
    *
+   * @param signature made only with a folder: X's content hash costs a pass over X
    * @param afterSave told the progress of every checkpoint once it is complete (tests), or null
    */
   static Checkpointing of(org.apache.hadoop.conf.Configuration hadoop, EngineSettings settings,
-      Map<String, String> signature, IntConsumer afterSave) {
+      java.util.function.Supplier<Map<String, String>> signature, IntConsumer afterSave) {
     if (settings.checkpointDir() == null) {
       if (settings.resume()) {
         throw new IllegalArgumentException("resume needs a checkpointDir to resume from");
@@ -61,7 +62,7 @@ final class Checkpointing {
       return OFF;
     }
     return new Checkpointing(CheckpointStore.open(hadoop, settings.checkpointDir()), settings.checkpointInterval(),
-        settings.resume(), new LinkedHashMap<>(signature), afterSave);
+        settings.resume(), new LinkedHashMap<>(signature.get()), afterSave);
   }
 
   boolean on() {

@@ -57,7 +57,7 @@ public final class DistributedInit {
     JavaRDD<DenseMatrix> w = x.blocks().map(b -> {
       DenseMatrix wb = new DenseMatrix(b.rows(), k);
       for (int i = 0; i < b.rows(); i++) {
-        NumpyRandomState rng = rowRandom(seed, b.rowIds()[i]);
+        NumpyRandomState rng = rowRandom(seed, b.rowId(i));
         for (int t = 0; t < k; t++) {
           wb.set(i, t, Initialization.randomEntry(avg, rng));
         }
@@ -123,7 +123,7 @@ public final class DistributedInit {
         Initialization.fillZeros(wb, () -> mean);
       } else if ("nndsvdar".equals(init)) {
         for (int i = 0; i < b.rows(); i++) {
-          NumpyRandomState rng = rowRandom(seed, b.rowIds()[i]);
+          NumpyRandomState rng = rowRandom(seed, b.rowId(i));
           Initialization.fillZeros(wb.rowRange(i, i + 1), () -> Initialization.nndsvdarFill(mean, rng));
         }
       }
@@ -150,7 +150,7 @@ public final class DistributedInit {
       List<Tuple2<Long, Long>> out = new ArrayList<>();
       it.forEachRemaining(b -> {
         for (int i = 0; i < b.rows(); i++) {
-          out.add(new Tuple2<>(b.rowIds()[i], ((long) p << 32) | i));
+          out.add(new Tuple2<>(b.rowId(i), ((long) p << 32) | i));
         }
       });
       return out.iterator();

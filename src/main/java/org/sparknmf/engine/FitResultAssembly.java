@@ -16,10 +16,10 @@ final class FitResultAssembly {
     return rows.zipPartitions(w, (bs, ws) -> {
       List<Tuple2<Long, double[]>> out = new ArrayList<>();
       while (bs.hasNext()) {
-        long[] ids = bs.next().rowIds();
+        RowBlock b = bs.next();
         DenseMatrix wb = ws.next();
-        for (int i = 0; i < ids.length; i++) {
-          out.add(new Tuple2<>(ids[i], wb.rowRange(i, i + 1).copy().data()));
+        for (int i = 0; i < b.rows(); i++) {
+          out.add(new Tuple2<>(b.rowId(i), wb.rowRange(i, i + 1).copy().data()));
         }
       }
       return out.iterator();

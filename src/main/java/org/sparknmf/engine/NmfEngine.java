@@ -111,7 +111,7 @@ public final class NmfEngine {
     String init = custom ? "custom"
         : options.resolveInit(k, (int) Math.min(x.rows(), Integer.MAX_VALUE), x.cols());
     Checkpointing checkpoints = Checkpointing.of(jsc.hadoopConfiguration(), settings,
-        Checkpointing.signature(miniBatch, onDriver, x, k, init, ht0, options, settings), afterCheckpoint);
+        () -> Checkpointing.signature(miniBatch, onDriver, x, k, init, ht0, options, settings), afterCheckpoint);
     FitCheckpoint resumed = checkpoints.start(miniBatch ? FitCheckpoint.MINI_BATCH : FitCheckpoint.FULL_BATCH);
     if (onDriver) {
       try (JobPhase phase = JobPhase.of(jsc.sc(), "fit on the driver")) {
@@ -263,7 +263,7 @@ public final class NmfEngine {
       DenseMatrix src = bw.value();
       DenseMatrix out = new DenseMatrix(b.rows(), k);
       for (int i = 0; i < b.rows(); i++) {
-        int at = Arrays.binarySearch(all, b.rowIds()[i]);
+        int at = Arrays.binarySearch(all, b.rowId(i));
         System.arraycopy(src.data(), src.offset() + at * k, out.data(), i * k, k);
       }
       return out;

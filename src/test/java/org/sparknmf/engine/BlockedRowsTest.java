@@ -77,6 +77,15 @@ class BlockedRowsTest {
         assertArrayEquals(new double[] {i, 10 * i + 1, 0}, new double[] {m.get(i, 0), m.get(i, 1), m.get(i, 2)},
             "row " + i);
       }
+      // Each block's ids are its rows' positions in the frame: row i holds (i, 10 i + 1, 0).
+      for (RowBlock b : x.blocks().collect()) {
+        for (int i = 0; i < b.rows(); i++) {
+          assertEquals((double) b.rowId(i), b.x().toDense().get(i, 0), "id of row " + i + " of block " + b.partition());
+        }
+      }
+      try (BlockedRows same = BlockedRows.fromMatrix(LocalSpark.jsc(), m, 1, StorageLevel.MEMORY_ONLY())) {
+        assertEquals(same.contentHash(), x.contentHash(), "fingerprint");
+      }
       return blockingJobs;
     } finally {
       jobs.close();
@@ -87,17 +96,37 @@ class BlockedRowsTest {
   @Test
   void rowsKeepTheFramesOrderAcrossPartitions() throws Exception {
     assertEquals(2, blockedInJobs(3, 2), "one job numbers the rows and takes their shape, one builds the blocks");
-    assertEquals(2, blockedInJobs(3, 0), "the same, the frame's partitions kept");
+    assertEquals(1, blockedInJobs(3, 0), "the frame's partitions kept: blocked as they are read, then moved");
     assertEquals(1, blockedInJobs(1, 0), "one partition is numbered as it is blocked");
     assertEquals(2, blockedInJobs(1, 3), "its shape first, to cut it into even blocks");
   }
 
   @Test
   void aNullRowIsNamedByItsPositionInTheFrame() {
-    for (int inputParts : new int[] {1, 3}) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> BlockedRows.fromDataset(frame(11, inputParts, 8), "features", 2, StorageLevel.MEMORY_ONLY()).close());
-      assertTrue(e.getMessage().contains("column 'features' is null at row 8"), inputParts + ": " + e.getMessage());
+    for (int partitions : new int[] {2, 0}) {
+      for (int inputParts : new int[] {1, 3}) {
+        String where = inputParts + " input partitions, " + partitions + " blocks";
+        int cachedBefore = LocalSpark.jsc().getPersistentRDDs().size();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> BlockedRows.fromDataset(frame(11, inputParts, 8), "features", partitions, StorageLevel.MEMORY_ONLY()).close());
+        assertTrue(e.getMessage().contains("column 'features' is null at row 8"), where + ": " + e.getMessage());
+        assertEquals(cachedBefore, LocalSpark.jsc().getPersistentRDDs().size(), "nothing left cached, " + where);
+      }
     }
+  }
+
+  @Test
+  void aBadEntryIsNamedByItsRowInTheFrame() {
+    List<Row> list = new ArrayList<>();
+    for (int i = 0; i < 11; i++) {
+      list.add(RowFactory.create(Vectors.dense(i, i == 9 ? Double.NaN : 1.0, 0)));
+    }
+    StructType schema = new StructType().add("features", new VectorUDT(), false);
+    Dataset<Row> df = LocalSpark.session().createDataFrame(LocalSpark.jsc().parallelize(list, 3), schema);
+    int cachedBefore = LocalSpark.jsc().getPersistentRDDs().size();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> BlockedRows.fromDataset(df, "features", 0, StorageLevel.MEMORY_ONLY()).close());
+    assertTrue(e.getMessage().contains("X has NaN at row 9, column 1"), e.getMessage());
+    assertEquals(cachedBefore, LocalSpark.jsc().getPersistentRDDs().size(), "nothing left cached");
   }
 }

@@ -268,7 +268,7 @@ class DistributedInitTest {
   /** W's blocks stacked in row-id order, each checked to have its X block's rows. */
   private static double[][] assemble(BlockedRows x, DistributedInit.Start start) {
     List<Tuple2<RowBlock, DenseMatrix>> pairs = new ArrayList<>(x.blocks().zip(start.w()).collect());
-    pairs.sort(Comparator.comparingLong(p -> p._1().rowIds()[0]));
+    pairs.sort(Comparator.comparingLong(p -> p._1().rowId(0)));
     List<double[]> rows = new ArrayList<>();
     for (Tuple2<RowBlock, DenseMatrix> p : pairs) {
       assertEquals(p._1().rows(), p._2().rows(), "W block rows");

@@ -21,7 +21,7 @@ final class EngineFixtures {
     return x.blocks().map(b -> {
       DenseMatrix out = new DenseMatrix(b.rows(), k);
       for (int i = 0; i < b.rows(); i++) {
-        out.rowRange(i, i + 1).copyFrom(w.rowRange((int) b.rowIds()[i], (int) b.rowIds()[i] + 1));
+        out.rowRange(i, i + 1).copyFrom(w.rowRange((int) b.rowId(i), (int) b.rowId(i) + 1));
       }
       return out;
     });

@@ -146,7 +146,7 @@ class EngineResourcesTest {
           List<RowBlock> xs = xb.blocks().collect();
           for (int b = 0; b < blocks.size(); b++) {
             RowBlock rb = xs.get(b);
-            int from = (int) rb.rowIds()[0];
+            int from = (int) rb.rowId(0);
             double[][] expected = local.apply(x2.rowRange(from, from + rb.rows()).copy());
             assertMatrixClose(expected, blocks.get(b).toArray(), 1e-12,
                 "block " + b + " of " + partitions + " (miniBatch=" + miniBatch + ")");
