@@ -47,6 +47,11 @@ LEGEND = """\
   equal-work runs (tol 0, no early stop) give the figure; efficiency = per-step speedup / N. A
   run made several times (the sparse set's equal-work pair: three times each, alternating) counts
   by its median fit; **runs** gives how many of each and the range of their fit times.
+  **cpus**: the CPUs the process could run on. The sparse set's equal-work local[1] runs are made
+  twice over: on the whole machine, where local[1]'s one task thread leaves the other CPU to the
+  JVM's own threads (garbage collector, JIT compiler, Spark's scheduler), and bound to one CPU
+  (`taskset -c 0`, with G1 as in the other runs), where it has what each task of local[2] has; the
+  scaling table gives the efficiency against each.
 - **note**, "second fit in the same process": a fit under 10 s without Spark is run once more in
   the same process and timed, its code loaded and compiled. "spark-nmf (Spark, execution auto)"
   is the ML stage with its default `execution` (X of at most `driverMaxEntries` entries is fitted
@@ -153,7 +158,7 @@ def dataset_section(name, rows, reference):
         group_order.setdefault(comparison_key(r), len(group_order))
     rows = sorted(rows, key=lambda r: (group_order[comparison_key(r)], not is_sklearn(r)))
 
-    header = ["tool", "estimator", "solver/loss", "k", "init", "batch", "master", "partitions",
+    header = ["tool", "estimator", "solver/loss", "k", "init", "batch", "master", "cpus", "partitions",
               "fit s", "× scikit-learn", "to target s", "n_iter (n_steps)", "rel_error",
               "start / load s", "rss / heap MB", "step ms", "overhead %", "jobs", "coherence",
               "note"]
@@ -170,7 +175,7 @@ def dataset_section(name, rows, reference):
         table.append([
             r["tool"], r["estimator"],
             f"{r['solver']}/{LOSS_SHORT.get(r['beta_loss'], r['beta_loss'])}", r["k"], r["init"],
-            r["batch_size"], r["master"], r["partitions"], short(r["fit_s"]),
+            r["batch_size"], r["master"], r["cpus"], r["partitions"], short(r["fit_s"]),
             ratio(r["fit_s"], ref_fit) if ref_fit else "", to_target, iters, short(r["rel_error"]),
             start_load, memory,
             short(r["step_ms"]), short(r["overhead_pct"]), r["spark_jobs"], short(r["coherence"]),
@@ -201,41 +206,46 @@ def spread(rows):
 
 
 def scaling_section(results):
-    """Speedup of local[N] over local[1] for each run made at both; repeated runs count by their median."""
-    one_thread = {}
+    """Speedup of local[N] over local[1] for each run made at both; repeated runs count by their median.
+
+    local[1] runs are told apart by the CPUs their process had: on the whole machine, its one task
+    thread leaves the other cores to the JVM's own threads (collector, compiler, Spark's); bound to
+    one CPU, it has what each task of local[N] on N CPUs has.
+    """
+    one_thread = {}  # by settings and CPUs
     runs = {}  # by settings, thread count and partition count (local[2] on 2 partitions or on 4)
     for r in results:
         n = local_threads(r["master"])
         if n is not None and number(r["fit_s"]):
             if n == 1:
-                one_thread.setdefault(run_key(r), []).append(r)
+                one_thread.setdefault(run_key(r), {}).setdefault(r["cpus"], []).append(r)
             else:
                 runs.setdefault((run_key(r), n, r["partitions"]), []).append(r)
     table = []
     for (key, n, _), rs in runs.items():
-        base = median_run(one_thread.get(key))
-        if base is None:
-            continue
         r = median_run(rs)
-        t1, tn = number(base["fit_s"]), number(r["fit_s"])
-        # The runs may stop after different numbers of steps (other partitionings take other
-        # batches): the strong-scaling figure is per step, the same batch size in both, and only
-        # for about the same work, since the start and blocking X are paid once however many steps
-        # follow (12 steps against 65 would make a second core look 9 times as fast).
-        s1, sn = steps(base), steps(r)
-        similar = s1 and sn and abs(s1 - sn) <= 0.1 * max(s1, sn)
-        per_step = (t1 / s1) / (tn / sn) if similar else None
-        table.append([r["dataset"], r["tool"], r["estimator"],
-                      f"{r['solver']}/{LOSS_SHORT.get(r['beta_loss'], r['beta_loss'])}", r["k"],
-                      f"{benchio.fmt_short(t1)} ({s1:g})", r["master"], f"{benchio.fmt_short(tn)} ({sn:g})",
-                      f"{spread(one_thread[key])}; {spread(rs)}",
-                      f"{t1 / tn:.3g}",
-                      "" if per_step is None else f"{per_step:.3g}",
-                      "" if per_step is None else f"{per_step / n:.3g}"])
+        for cpus, bases in sorted(one_thread.get(key, {}).items(), key=lambda c: -(number(c[0]) or 0)):
+            base = median_run(bases)
+            t1, tn = number(base["fit_s"]), number(r["fit_s"])
+            # The runs may stop after different numbers of steps (other partitionings take other
+            # batches): the strong-scaling figure is per step, the same batch size in both, and only
+            # for about the same work, since the start and blocking X are paid once however many
+            # steps follow (12 steps against 65 would make a second core look 9 times as fast).
+            s1, sn = steps(base), steps(r)
+            similar = s1 and sn and abs(s1 - sn) <= 0.1 * max(s1, sn)
+            per_step = (t1 / s1) / (tn / sn) if similar else None
+            table.append([r["dataset"], r["tool"], r["estimator"],
+                          f"{r['solver']}/{LOSS_SHORT.get(r['beta_loss'], r['beta_loss'])}", r["k"],
+                          cpus, f"{benchio.fmt_short(t1)} ({s1:g})", r["master"], r["cpus"],
+                          f"{benchio.fmt_short(tn)} ({sn:g})", f"{spread(bases)}; {spread(rs)}",
+                          f"{t1 / tn:.3g}",
+                          "" if per_step is None else f"{per_step:.3g}",
+                          "" if per_step is None else f"{per_step / n:.3g}"])
     if not table:
         return []
-    header = ["dataset", "tool", "estimator", "solver/loss", "k", "local[1] fit s (steps)", "master",
-              "fit s (steps)", "runs (fit s)", "fit speedup", "per-step speedup", "efficiency"]
+    header = ["dataset", "tool", "estimator", "solver/loss", "k", "local[1] cpus", "local[1] fit s (steps)",
+              "master", "cpus", "fit s (steps)", "runs (fit s)", "fit speedup", "per-step speedup",
+              "efficiency"]
     return ["## Scaling", "", markdown_table(header, table), ""]
 
 

@@ -21,6 +21,7 @@ note, and the script exits with status 1.
 """
 import argparse
 import math
+import os
 import resource
 import sys
 import time
@@ -168,7 +169,7 @@ def main():
     row = dict(dataset=args.dataset, tool=f"scikit-learn {sklearn.__version__}",
                estimator=args.estimator, solver=args.solver, beta_loss=args.beta_loss, k=args.k,
                init=args.init, max_iter=args.max_iter, tol=benchio.fmt_exact(args.tol),
-               startup_s=benchio.fmt_time(STARTUP_S))
+               startup_s=benchio.fmt_time(STARTUP_S), cpus=len(os.sched_getaffinity(0)))
 
     start = time.perf_counter()
     x = benchio.load_matrix(args.data)

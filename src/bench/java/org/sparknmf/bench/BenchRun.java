@@ -139,7 +139,8 @@ public final class BenchRun implements Callable<Integer> {
         .set("nnz", nonZeros(x)).set("estimator", estimator)
         .set("solver", estimator.equals("MiniBatchNMF") ? "mu" : solver)
         .set("beta_loss", betaLoss).set("k", k).set("init", init).set("max_iter", maxIter).set("tol", tol)
-        .set("batch_size", estimator.equals("MiniBatchNMF") ? batchSize : null);
+        .set("batch_size", estimator.equals("MiniBatchNMF") ? batchSize : null)
+        .set("cpus", Runtime.getRuntime().availableProcessors()); // fewer when the script binds the JVM (taskset)
     List<String> notes = new ArrayList<>();
     Fitter fitter;
     if (tool.equals("driver")) {

@@ -14,7 +14,7 @@ import java.util.Map;
 final class ResultRow {
 
   static final List<String> COLUMNS = List.of("dataset", "rows", "cols", "nnz", "tool", "estimator",
-      "solver", "beta_loss", "k", "init", "master", "partitions", "batch_size", "max_iter", "tol",
+      "solver", "beta_loss", "k", "init", "master", "cpus", "partitions", "batch_size", "max_iter", "tol",
       "startup_s", "load_s", "fit_s", "n_iter", "n_steps", "rel_error", "beta_divergence",
       "target_error", "time_to_target_s", "iters_to_target", "heap_peak_mb", "rss_peak_mb",
       "spark_jobs", "step_ms", "overhead_pct", "coherence", "note");
