@@ -102,6 +102,22 @@ class BlockedRowsTest {
   }
 
   @Test
+  void emptyPartitionsBetweenOthersKeepTheRowsInPlace() {
+    // 3 rows in 5 slices: sizes 0, 1, 0, 1, 1.
+    Dataset<Row> df = frame(3, 5, -1);
+    try (BlockedRows x = BlockedRows.fromDataset(df, "features", 0, StorageLevel.MEMORY_ONLY())) {
+      assertArrayEquals(new int[] {0, 1, 0, 1, 1}, x.partitionRows());
+      for (RowBlock b : x.blocks().collect()) {
+        assertEquals((double) b.rowId(0), b.x().toDense().get(0, 0), "id of block " + b.partition());
+      }
+      DenseMatrix m = x.collect().toDense();
+      for (int i = 0; i < 3; i++) {
+        assertEquals(10.0 * i + 1, m.get(i, 1), "row " + i);
+      }
+    }
+  }
+
+  @Test
   void aNullRowIsNamedByItsPositionInTheFrame() {
     for (int partitions : new int[] {2, 0}) {
       for (int inputParts : new int[] {1, 3}) {
