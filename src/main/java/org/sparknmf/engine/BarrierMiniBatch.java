@@ -59,8 +59,8 @@ final class BarrierMiniBatch {
   private BarrierMiniBatch() {}
 
   /**
-   * Whether a fit over X's blocks, starting from W (null with fresh restarts), can run its steps in
-   * barrier stages on this context.
+   * Whether barrier stages over X's blocks, zipped with W unless it is null (fresh restarts, or the
+   * start's power iterations, {@link BarrierPowerIterations}), can run on this context.
    */
   static boolean usable(SparkContext sc, BlockedRows x, JavaRDD<DenseMatrix> w) {
     SparkConf conf = sc.getConf();

@@ -8,6 +8,8 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sparknmf.linalg.ChunkedQr;
 import org.sparknmf.linalg.DataMatrix;
 import org.sparknmf.linalg.DenseMatrix;
@@ -25,7 +27,8 @@ import scala.Tuple2;
  *
  * <ul>
  *   <li>Power iterations: one pass each, {@code XᵀX·q} ({@code n_features × (k + 10)}), then the
- *       same LU normalisation as scikit-learn's on the driver. scikit-learn also normalises the
+ *       same LU normalisation as scikit-learn's on the driver; all of them in one barrier stage
+ *       where one can run ({@link BarrierPowerIterations}), else a job each. scikit-learn also normalises the
  *       samples' side {@code X·q} by an LU factorisation; that only rescales within the span, so
  *       one Gram product stands for its two products.
  *   <li>The range {@code Y = X·q}: its QR by TSQR (each block's R in one pass, the QR of their
@@ -38,6 +41,8 @@ import scala.Tuple2;
  * which is not done here). Sums run in partition order, so a start is the same on every run.
  */
 final class DistributedSvd implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DistributedSvd.class);
 
   /** Rows of a block taken at a time: bounds the {@code rows × (k + 10)} temporaries. */
   private static final int CHUNK_ROWS = 4096;
@@ -108,10 +113,8 @@ final class DistributedSvd implements AutoCloseable {
   static DistributedSvd of(BlockedRows x, int k, long seed) {
     int n = x.cols();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(x.blocks().context());
-    DenseMatrix q = RandomizedSvd.testMatrix(n, k, new NumpyRandomState(seed));
-    for (int i = RandomizedSvd.powerIterations(k, x.rows(), n); i > 0; i--) {
-      q = RandomizedSvd.permutedLower(gramTimes(jsc, x, q));
-    }
+    DenseMatrix q = powerIterations(jsc, x, RandomizedSvd.testMatrix(n, k, new NumpyRandomState(seed)),
+        RandomizedSvd.powerIterations(k, x.rows(), n));
 
     Broadcast<DenseMatrix> bq = jsc.broadcast(q);
     // Deserialized in memory only: a partition that does not fit is factorised again where used.
@@ -188,32 +191,63 @@ final class DistributedSvd implements AutoCloseable {
   }
 
   /**
-   * {@code XᵀX·q} ({@code n_features × l}): one pass over the blocks, a few thousand rows at a time
-   * so that {@code X_b·q} stays small, summed in partition order so that the same X always gives
-   * the same bits.
+   * q after {@code times} power iterations from {@code q0} (q ← L of the LU of XᵀX·q, as
+   * scikit-learn normalises): in one barrier stage where one can run, else a job each, which is
+   * also the way when the stage fails (the same bits either way).
+   */
+  private static DenseMatrix powerIterations(JavaSparkContext jsc, BlockedRows x, DenseMatrix q0, int times) {
+    if (times > 1 && BarrierPowerIterations.usable(jsc, x)) {
+      try {
+        return BarrierPowerIterations.run(jsc, x, q0, times);
+      } catch (IllegalStateException e) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw e;
+        }
+        LOG.warn("{}; running them one job each", e.getMessage());
+      }
+    }
+    DenseMatrix q = q0;
+    for (int i = 0; i < times; i++) {
+      q = RandomizedSvd.permutedLower(gramTimes(jsc, x, q));
+    }
+    return q;
+  }
+
+  /** The depth of the tree the Gram products' partial sums are added up in. */
+  static final int DEPTH = 2;
+
+  /**
+   * {@code XᵀX·q} ({@code n_features × l}): one pass over the blocks, summed in partition order so
+   * that the same X always gives the same bits.
    */
   private static DenseMatrix gramTimes(JavaSparkContext jsc, BlockedRows x, DenseMatrix q) {
     Broadcast<DenseMatrix> bq = jsc.broadcast(q);
     try {
-      int n = q.rows();
-      int l = q.cols();
-      double[] sum = OrderedAggregation.reduce(x.blocks().map(b -> {
-        DenseMatrix out = new DenseMatrix(n, l);
-        for (int from = 0; from < b.rows(); from += CHUNK_ROWS) {
-          DataMatrix rows = b.x().rowRange(from, Math.min(b.rows(), from + CHUNK_ROWS));
-          DenseMatrix y = new DenseMatrix(rows.rows(), l);
-          rows.timesAdd(bq.value(), y);
-          rows.transposeTimesAdd(y, out);
-        }
-        return out.data();
-      }), DistributedSvd::add, 2);
-      return new DenseMatrix(n, l, sum);
+      double[] sum = OrderedAggregation.reduce(x.blocks().map(b -> gramOf(b, bq.value())), DistributedSvd::add, DEPTH);
+      return new DenseMatrix(q.rows(), q.cols(), sum);
     } finally {
       bq.destroy();
     }
   }
 
-  private static double[] add(double[] a, double[] b) {
+  /**
+   * One block's {@code X_bᵀX_b·q}, a few thousand rows at a time so that {@code X_b·q} stays small;
+   * a new array.
+   */
+  static double[] gramOf(RowBlock b, DenseMatrix q) {
+    int l = q.cols();
+    DenseMatrix out = new DenseMatrix(q.rows(), l);
+    for (int from = 0; from < b.rows(); from += CHUNK_ROWS) {
+      DataMatrix rows = b.x().rowRange(from, Math.min(b.rows(), from + CHUNK_ROWS));
+      DenseMatrix y = new DenseMatrix(rows.rows(), l);
+      rows.timesAdd(q, y);
+      rows.transposeTimesAdd(y, out);
+    }
+    return out.data();
+  }
+
+  /** {@code a += b}; returns a. */
+  static double[] add(double[] a, double[] b) {
     for (int i = 0; i < a.length; i++) {
       a[i] += b[i];
     }

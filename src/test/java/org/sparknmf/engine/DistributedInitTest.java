@@ -75,9 +75,12 @@ class DistributedInitTest {
         jsc.clearJobGroup();
       }
       int jobs = jsc.statusTracker().getJobIdsForGroup(group).length;
-      // One job per power iteration, two for the range's QR and Xᵀ·Q, one for the norms of U's
+      // The power iterations in one barrier stage where the blocks fit the task slots (local[2]:
+      // two), else a job each; two jobs for the range's QR and Xᵀ·Q, one for the norms of U's
       // parts, one for W.
-      assertEquals(RandomizedSvd.powerIterations(K, m, n) + 4, jobs, "jobs");
+      int iterationJobs = BarrierPowerIterations.usable(jsc, bx) ? 1 : RandomizedSvd.powerIterations(K, m, n);
+      assertEquals(partitions <= 2, BarrierPowerIterations.usable(jsc, bx), "barrier stage usable");
+      assertEquals(iterationJobs + 4, jobs, "jobs");
       // W is the only RDD the start leaves cached: the blocks' QR factors are dropped.
       Set<Integer> cachedNow = new HashSet<>(jsc.getPersistentRDDs().keySet());
       cachedNow.removeAll(cachedBefore);
@@ -89,6 +92,37 @@ class DistributedInitTest {
           init, m, n, rank, sparse, partitions, jobs, errW, errH);
       Assertions2.assertMatrixClose(local.w().toArray(), w, 1e-9, "W");
       Assertions2.assertMatrixClose(local.ht().toArray(), start.ht().toArray(), 1e-9, "Ht");
+    }
+  }
+
+  /** The power iterations in one barrier stage give q, so the start, to the bit as a job each does. */
+  @ParameterizedTest(name = "{0}x{1} sparse={2}")
+  @CsvSource({
+      "300, 150, false",
+      "300, 150, true",
+      // fewer features than k + 10: the first normalisation narrows q to 8 columns
+      "200, 8, false",
+  })
+  void powerIterationsInOneBarrierStageGiveTheBitsOfAJobEach(int m, int n, boolean sparse) {
+    DataMatrix x = lowRank(m, n, Math.min(20, n), sparse, 5L);
+    JavaSparkContext jsc = LocalSpark.jsc();
+    try (BlockedRows bx = BlockedRows.fromMatrix(jsc, x, 2, StorageLevel.MEMORY_ONLY())) {
+      assertTrue(BarrierPowerIterations.usable(jsc, bx), "two blocks on local[2]");
+      DistributedInit.Start barrier = DistributedInit.initialize(bx, K, "nndsvda", 7L, StorageLevel.MEMORY_ONLY());
+      double[][] wBarrier = assemble(bx, barrier);
+      jsc.setLocalProperty(BarrierMiniBatch.ENABLED_KEY, "false");
+      DistributedInit.Start jobs;
+      try {
+        assertFalse(BarrierPowerIterations.usable(jsc, bx), "barrier stages off");
+        jobs = DistributedInit.initialize(bx, K, "nndsvda", 7L, StorageLevel.MEMORY_ONLY());
+      } finally {
+        jsc.setLocalProperty(BarrierMiniBatch.ENABLED_KEY, null);
+      }
+      assertArrayEquals(jobs.ht().data(), barrier.ht().data(), "Hᵀ");
+      double[][] wJobs = assemble(bx, jobs);
+      for (int i = 0; i < wJobs.length; i++) {
+        assertArrayEquals(wJobs[i], wBarrier[i], "W row " + i);
+      }
     }
   }
 
