@@ -1,8 +1,6 @@
 package org.sparknmf.engine;
 
-import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -11,7 +9,6 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
-import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.Dependency;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.ShuffleDependency;
@@ -118,14 +115,10 @@ final class BarrierMiniBatch {
    */
   static JavaRDD<DenseMatrix> stage(BlockedRows x, JavaRDD<DenseMatrix> w, StepServer.Address server,
       NmfOptions options, Slicing slicing) {
-    ClassTag<DenseMatrix> tag = ClassTag$.MODULE$.apply(DenseMatrix.class);
     JavaRDD<Object[]> paired = w == null
         ? x.blocks().mapPartitions(bs -> pair(bs, Collections.emptyIterator()), true)
         : x.blocks().zipPartitions(w, BarrierMiniBatch::pair);
-    Function1<scala.collection.Iterator<Object[]>, scala.collection.Iterator<DenseMatrix>> run =
-        (Function1<scala.collection.Iterator<Object[]>, scala.collection.Iterator<DenseMatrix>> & Serializable)
-            it -> CollectionConverters.asScala(run(server, options, slicing, CollectionConverters.asJava(it).next()));
-    JavaRDD<DenseMatrix> out = JavaRDD.fromRDD(paired.rdd().barrier().mapPartitions(run, true, tag), tag);
+    JavaRDD<DenseMatrix> out = barrier(paired, DenseMatrix.class, it -> run(server, options, slicing, it.next()));
     // Behind a shuffle the barrier stage is a shuffle-map stage, which Spark reruns whole when a
     // task is lost; a failed barrier result stage is not retried.
     int parts = x.numPartitions();
@@ -134,6 +127,20 @@ final class BarrierMiniBatch {
       ws.forEachRemaining(w1 -> keyed.add(new Tuple2<>(p, w1)));
       return keyed.iterator();
     }, true).mapToPair(t -> t).partitionBy(new HashPartitioner(parts)).values();
+  }
+
+  /** A barrier stage's task: its partition's elements in, its output out. */
+  interface BarrierTask<T, R> extends Serializable {
+    Iterator<R> run(Iterator<T> partition);
+  }
+
+  /** {@code rdd.barrier().mapPartitions(f)} (partitioning kept), which Spark's Java API does not offer. */
+  static <T, R> JavaRDD<R> barrier(JavaRDD<T> rdd, Class<R> type, BarrierTask<T, R> f) {
+    ClassTag<R> tag = ClassTag$.MODULE$.apply(type);
+    Function1<scala.collection.Iterator<T>, scala.collection.Iterator<R>> g =
+        (Function1<scala.collection.Iterator<T>, scala.collection.Iterator<R>> & Serializable)
+            it -> CollectionConverters.asScala(f.run(CollectionConverters.asJava(it)));
+    return JavaRDD.fromRDD(rdd.rdd().barrier().mapPartitions(g, true, tag), tag);
   }
 
   private static Iterator<Object[]> pair(Iterator<RowBlock> blocks, Iterator<DenseMatrix> ws) {
@@ -145,7 +152,6 @@ final class BarrierMiniBatch {
   /** One task: serves the driver's steps on this block (null when the partition has none). */
   private static Iterator<DenseMatrix> run(StepServer.Address server, NmfOptions o, Slicing slicing,
       Object[] blockAndW) {
-    BarrierTaskContext ctx = BarrierTaskContext.get();
     RowBlock block = (RowBlock) blockAndW[0];
     DenseMatrix w = (DenseMatrix) blockAndW[1];
     boolean fresh = o.freshRestarts();
@@ -153,27 +159,22 @@ final class BarrierMiniBatch {
     for (int s = 0; block != null && !fresh && s < slicing.steps(); s++) {
       slices.add(w.rowRange(slicing.from(block.partition(), s), slicing.from(block.partition(), s + 1)).copy());
     }
-    FactorStatistics wWork = null; // the W update's buffers, kept from step to step
-    try (StepChannel driver = StepServer.connect(server, ctx.stageAttemptNumber(), ctx.partitionId())) {
-      for (Object command = driver.receive(ctx::isInterrupted); command != null;
-          command = driver.receive(ctx::isInterrupted)) {
-        Step step = (Step) command;
-        BatchStatistics mine = null;
-        if (block != null) {
-          DataMatrix xb = DistributedMiniBatch.sliceRows(block, slicing, step.slice());
-          if (xb.rows() > 0) {
-            if (wWork == null && !fresh) {
-              wWork = FactorStatistics.zeros(Side.W, o.betaLoss(), xb.rows(), w.cols());
-            }
-            mine = BatchStatistics.step(o, xb, DistributedMiniBatch.sliceSquaredNorm(block, slicing, step.slice()),
-                fresh ? null : slices.get(step.slice()), step.ht(), wWork);
-          }
-        }
-        driver.send(new StepChannel.Message(mine));
+    FactorStatistics[] wWork = {null}; // the W update's buffers, kept from step to step
+    StepServer.serve(server, command -> {
+      Step step = (Step) command;
+      if (block == null) {
+        return null;
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+      DataMatrix xb = DistributedMiniBatch.sliceRows(block, slicing, step.slice());
+      if (xb.rows() == 0) {
+        return null;
+      }
+      if (wWork[0] == null && !fresh) {
+        wWork[0] = FactorStatistics.zeros(Side.W, o.betaLoss(), xb.rows(), w.cols());
+      }
+      return BatchStatistics.step(o, xb, DistributedMiniBatch.sliceSquaredNorm(block, slicing, step.slice()),
+          fresh ? null : slices.get(step.slice()), step.ht(), wWork[0]);
+    });
     if (block == null || fresh) {
       return Collections.emptyIterator();
     }

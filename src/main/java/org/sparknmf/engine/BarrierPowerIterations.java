@@ -1,22 +1,14 @@
 package org.sparknmf.engine;
 
 import java.io.IOException;
-import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparknmf.linalg.DenseMatrix;
 import org.sparknmf.linalg.RandomizedSvd;
-import scala.Function1;
-import scala.jdk.javaapi.CollectionConverters;
-import scala.reflect.ClassTag;
-import scala.reflect.ClassTag$;
 
 /**
  * The NNDSVD start's power iterations ({@link DistributedSvd}) in one barrier stage instead of a
@@ -79,26 +71,15 @@ final class BarrierPowerIterations {
     }
   }
 
-  /** The barrier stage (not yet run): one task per block of X, serving the driver's q's. */
+  /**
+   * The barrier stage (not yet run): one task per block of X, replying to each q with its block's
+   * Gram product (null without a block) until the driver sends null.
+   */
   private static JavaRDD<Object> stage(BlockedRows x, StepServer.Address server) {
-    ClassTag<Object> tag = ClassTag$.MODULE$.apply(Object.class);
-    Function1<scala.collection.Iterator<RowBlock>, scala.collection.Iterator<Object>> serve =
-        (Function1<scala.collection.Iterator<RowBlock>, scala.collection.Iterator<Object>> & Serializable)
-            it -> CollectionConverters.asScala(serve(server, CollectionConverters.asJava(it)));
-    return JavaRDD.fromRDD(x.blocks().rdd().barrier().mapPartitions(serve, true, tag), tag);
-  }
-
-  /** One task: replies to each q with its block's Gram product (null without a block) until it gets null. */
-  private static Iterator<Object> serve(StepServer.Address server, Iterator<RowBlock> blocks) {
-    BarrierTaskContext ctx = BarrierTaskContext.get();
-    RowBlock block = blocks.hasNext() ? blocks.next() : null;
-    try (StepChannel driver = StepServer.connect(server, ctx.stageAttemptNumber(), ctx.partitionId())) {
-      for (Object q = driver.receive(ctx::isInterrupted); q != null; q = driver.receive(ctx::isInterrupted)) {
-        driver.send(new StepChannel.Message(block == null ? null : DistributedSvd.gramOf(block, (DenseMatrix) q)));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return Collections.emptyIterator();
+    return BarrierMiniBatch.barrier(x.blocks(), Object.class, blocks -> {
+      RowBlock block = blocks.hasNext() ? blocks.next() : null;
+      StepServer.serve(server, q -> block == null ? null : DistributedSvd.gramOf(block, (DenseMatrix) q));
+      return Collections.emptyIterator();
+    });
   }
 }

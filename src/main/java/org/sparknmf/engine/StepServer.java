@@ -2,6 +2,7 @@ package org.sparknmf.engine;
 
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -17,6 +18,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
+import org.apache.spark.BarrierTaskContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -302,8 +305,25 @@ final class StepServer implements AutoCloseable {
   }
 
   /**
+   * A barrier task's side of the rounds: links to the server ({@link #connect}) and sends {@code
+   * reply}'s answer to each command (null allowed) until the driver sends null ({@link #finish}).
+   * Gives up when the task is interrupted.
+   */
+  static void serve(Address a, UnaryOperator<Object> reply) {
+    BarrierTaskContext ctx = BarrierTaskContext.get();
+    try (StepChannel driver = connect(a, ctx.stageAttemptNumber(), ctx.partitionId())) {
+      for (Object command = driver.receive(ctx::isInterrupted); command != null;
+          command = driver.receive(ctx::isInterrupted)) {
+        driver.send(new StepChannel.Message(reply.apply(command)));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
    * A task's end: links to the server in memory when it is open in this JVM and allows it, else
-   * connects and greets. Used by {@link BarrierMiniBatch}'s tasks.
+   * connects and greets.
    */
   static StepChannel connect(Address a, int attempt, int partition) throws IOException {
     StepServer local = a.inProcess ? IN_THIS_JVM.get(a.token) : null;
