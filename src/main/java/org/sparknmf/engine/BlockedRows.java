@@ -10,14 +10,18 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.storage.StorageLevel;
 import org.sparknmf.linalg.CsrMatrix;
 import org.sparknmf.linalg.DataMatrix;
 import org.sparknmf.linalg.DenseMatrix;
 import org.sparknmf.linalg.RowStack;
 import scala.Tuple2;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
 
 /**
  * X as an RDD of {@link RowBlock}s, one per partition, cached at the caller's storage level, with
@@ -79,6 +83,7 @@ public final class BlockedRows implements AutoCloseable {
   }
 
   private static final double DENSE_FROM = 0.5;
+  private static final VectorUDT VECTORS = new VectorUDT();
 
   /** What is cached: {@link #blocks} itself, or the blocks it moves to their rows' place in X. */
   private final JavaRDD<RowBlock> cached;
@@ -136,21 +141,36 @@ public final class BlockedRows implements AutoCloseable {
   public static BlockedRows fromDataset(Dataset<Row> data, String featuresCol, int partitions,
       StorageLevel level) {
     try (JobPhase phase = JobPhase.of(data.sparkSession().sparkContext(), "blocking X")) {
-      JavaRDD<Row> rows = data.select(featuresCol).javaRDD();
+      JavaRDD<Vector> rows = vectors(data, featuresCol);
       int inputParts = rows.getNumPartitions();
       boolean inputCached = data.storageLevel().useMemory();
-      if (partitions == 0) {
+      List<long[]> parts = null;
+      if (partitions == 0 || (inputCached && inputParts == partitions)) {
         // One read of the input: each partition's rows are numbered from 0, and its block is moved
-        // to its place in X once the facts have counted every partition's rows.
+        // to its place in X once the facts have counted every partition's rows. Asked for as many
+        // blocks as the input has partitions, cached input cut as the blocks' ranges is done so too
+        // (a frame split as Spark's parallelize or range split it); otherwise its facts replace the
+        // read that takes each partition's shape below.
+        BlockedRows once = null;
         try {
-          return blocked(numbered(rows, new long[inputParts], featuresCol), 0, level, inputCached, null).inInputOrder();
+          once = blocked(numbered(rows, new long[inputParts], featuresCol), 0, level, inputCached, null);
         } catch (IllegalArgumentException refused) {
           // Read it again numbered as X (below), for an error that names the row as the input does.
         }
+        if (once != null && (partitions == 0 || once.cutAs(new ContiguousRanges(partitions, once.rows)))) {
+          return once.inInputOrder();
+        }
+        if (once != null) {
+          parts = once.shapes();
+          once.close();
+        }
       }
       long[] first = new long[inputParts];
-      List<long[]> parts = null;
-      if (inputParts > 1) {
+      if (parts != null) {
+        for (int p = 0; p < inputParts; p++) {
+          first[p] = parts.get(p)[3];
+        }
+      } else if (inputParts > 1) {
         // One job takes each partition's shape, which also numbers the rows (as zipWithIndex's own
         // job would): the ids of partition p start after the rows of the partitions before it.
         List<long[]> shapes = SparkErrors.rethrowingBadInput(() -> rows.mapPartitions(BlockedRows::shapeOfRows).collect());
@@ -171,7 +191,7 @@ public final class BlockedRows implements AutoCloseable {
   }
 
   /** The rows with ids, partition p's counted from {@code first[p]}. */
-  private static JavaPairRDD<Long, Vector> numbered(JavaRDD<Row> rows, long[] first, String featuresCol) {
+  private static JavaPairRDD<Long, Vector> numbered(JavaRDD<Vector> rows, long[] first, String featuresCol) {
     return JavaPairRDD.fromJavaRDD(rows.mapPartitionsWithIndex((p, it) -> {
       long[] id = {first[p]};
       Iterator<Tuple2<Long, Vector>> out = new Iterator<>() {
@@ -214,24 +234,68 @@ public final class BlockedRows implements AutoCloseable {
     }, true), facts);
   }
 
-  private static Vector vectorAt(Row row, long id, String col) {
-    Object v = row.get(0);
+  /**
+   * Whether these blocks, numbered from 0 within each partition, are those {@link #blocked} would
+   * make for {@code ranges}: partition p holds exactly range p's rows, and every block is of X's
+   * kind (dense or CSR, chosen there from X's density and here from each block's own).
+   */
+  private boolean cutAs(ContiguousRanges ranges) {
+    if (facts.size() != ranges.numPartitions()) {
+      return false;
+    }
+    boolean dense = isDense(nonZeros, rows, cols);
+    for (int p = 0; p < facts.size(); p++) {
+      PartitionFacts f = facts.get(p);
+      if (f.rows() != ranges.first(p + 1) - ranges.first(p) || (f.rows() > 0 && isDense(f.nonZeros(), f.rows(), cols) != dense)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Each partition's {@link #shapeOf} as the rows would be numbered in input order, from the facts. */
+  private List<long[]> shapes() {
+    List<long[]> shapes = new ArrayList<>(facts.size());
+    long at = 0;
+    for (PartitionFacts f : facts) {
+      shapes.add(new long[] {f.rows(), f.nonZeros(), f.rows() > 0 ? f.cols() : 0, at, at + f.rows() - 1});
+      at += f.rows();
+    }
+    return shapes;
+  }
+
+  private static boolean isDense(long nonZeros, long rows, int cols) {
+    return (double) nonZeros >= DENSE_FROM * rows * (double) cols;
+  }
+
+  /**
+   * The column's vectors in the frame's order, null where a row has none, decoded from Spark SQL's
+   * internal rows: without the {@code Row}s of {@code javaRDD()}, whose generated deserializer takes
+   * about 75 ms to plan and compile in a fresh JVM, and whose rows cost a tenth more to read.
+   */
+  private static JavaRDD<Vector> vectors(Dataset<Row> data, String featuresCol) {
+    ClassTag<InternalRow> tag = ClassTag$.MODULE$.apply(InternalRow.class);
+    return JavaRDD.fromRDD(data.select(featuresCol).queryExecution().toRdd(), tag).map(
+        r -> r.isNullAt(0) ? null : VECTORS.deserialize(r.getStruct(0, VECTORS.sqlType().size())));
+  }
+
+  private static Vector vectorAt(Vector v, long id, String col) {
     if (v == null) {
       throw new IllegalArgumentException("column '" + col + "' is null at row " + id);
     }
-    return (Vector) v;
+    return v;
   }
 
   /** {rows, non-zeros, longest row, position of the first null row or −1} of one partition's rows. */
-  private static Iterator<long[]> shapeOfRows(Iterator<Row> it) {
+  private static Iterator<long[]> shapeOfRows(Iterator<Vector> it) {
     long[] s = {0, 0, 0, -1};
     while (it.hasNext()) {
-      Object v = it.next().get(0);
+      Vector v = it.next();
       if (v == null) {
         s[3] = s[3] < 0 ? s[0] : s[3];
       } else {
-        s[1] += nonZeros((Vector) v);
-        s[2] = Math.max(s[2], ((Vector) v).size());
+        s[1] += nonZeros(v);
+        s[2] = Math.max(s[2], v.size());
       }
       s[0]++;
     }
@@ -280,7 +344,7 @@ public final class BlockedRows implements AutoCloseable {
       }
       ContiguousRanges ranges = new ContiguousRanges(partitions, m);
       int n = (int) maxSize;
-      boolean dense = (double) nnz >= DENSE_FROM * m * (double) n;
+      boolean dense = isDense(nnz, m, n);
       // Cached input already cut into these ranges (as many even partitions, numbered in order):
       // its partitions are the blocks, without a shuffle of X.
       JavaPairRDD<Long, Vector> placedRows = inputCached && inRanges(parts, ranges) ? rows : rows.partitionBy(ranges);
@@ -445,7 +509,7 @@ public final class BlockedRows implements AutoCloseable {
       }
       nnz += nonZeros(v);
     }
-    boolean dense = (double) nnz >= DENSE_FROM * ids.length * (double) n;
+    boolean dense = isDense(nnz, ids.length, n);
     DataMatrix x = dense ? denseBlock(rows, ids, n) : csrBlock(rows, ids, n, nnz);
     return new RowBlock(partition, ids, x);
   }

@@ -99,6 +99,66 @@ class BlockedRowsTest {
     assertEquals(1, blockedInJobs(3, 0), "the frame's partitions kept: blocked as they are read, then moved");
     assertEquals(1, blockedInJobs(1, 0), "one partition is numbered as it is blocked");
     assertEquals(2, blockedInJobs(1, 3), "its shape first, to cut it into even blocks");
+    assertEquals(1, blockedInJobs(3, 3), "cached and already cut as the blocks' ranges: blocked as it is read");
+    assertEquals(1, blockedInJobs(1, 1), "one partition asked for, one cached");
+  }
+
+  /**
+   * 11 rows of 6 features in slices of the given sizes, cached; row i starts with i + 1, and the
+   * first {@code denseRows} rows have every entry non-zero, the others only that one.
+   */
+  private static Dataset<Row> slices(int[] sizes, int denseRows) {
+    StructType schema = new StructType().add("features", new VectorUDT(), false);
+    List<Integer> ps = new ArrayList<>();
+    for (int p = 0; p < sizes.length; p++) {
+      ps.add(p);
+    }
+    org.apache.spark.api.java.JavaRDD<Row> rows = LocalSpark.jsc().parallelize(ps, sizes.length).flatMap(p -> {
+      int from = 0;
+      for (int q = 0; q < p; q++) {
+        from += sizes[q];
+      }
+      List<Row> slice = new ArrayList<>();
+      for (int i = from; i < from + sizes[p]; i++) {
+        double o = i < denseRows ? 1 : 0;
+        slice.add(RowFactory.create(Vectors.dense(i + 1, o, o, o, o, o)));
+      }
+      return slice.iterator();
+    });
+    Dataset<Row> df = LocalSpark.session().createDataFrame(rows, schema).cache();
+    df.count();
+    return df;
+  }
+
+  @Test
+  void cachedInputIsCutIntoEvenRangesOfXsKindWhateverItsSlices() throws Exception {
+    // Even blocks of 11 rows: 3, 4 and 4. With 4 dense rows (24 + 7 of 66 entries non-zero) X is
+    // CSR, and a slice of dense rows alone must still make a CSR block.
+    Object[][] cases = {
+        {new int[] {3, 4, 4}, 0, 1, "cut as the blocks, all CSR: blocked as it is read"},
+        {new int[] {3, 4, 4}, 3, 2, "cut as the blocks, the first slice dense: built again as CSR"},
+        {new int[] {4, 4, 3}, 4, 2, "other ranges: built again in the blocks' ranges"},
+    };
+    for (Object[] c : cases) {
+      String what = (String) c[3];
+      Dataset<Row> df = slices((int[]) c[0], (Integer) c[1]);
+      int cachedBefore = LocalSpark.jsc().getPersistentRDDs().size();
+      JobRecorder jobs = new JobRecorder();
+      try (BlockedRows x = BlockedRows.fromDataset(df, "features", 3, StorageLevel.MEMORY_ONLY())) {
+        assertEquals((Integer) c[2], jobs.jobs().size(), "jobs: " + what);
+        assertArrayEquals(new int[] {3, 4, 4}, x.partitionRows(), "rows per block: " + what);
+        assertEquals(cachedBefore + 1, LocalSpark.jsc().getPersistentRDDs().size(), "only the blocks cached: " + what);
+        for (RowBlock b : x.blocks().collect()) {
+          assertTrue(b.x() instanceof org.sparknmf.linalg.CsrMatrix, "block " + b.partition() + " is CSR: " + what);
+          for (int i = 0; i < b.rows(); i++) {
+            assertEquals(b.rowId(i) + 1.0, b.x().toDense().get(i, 0), "row " + i + " of block " + b.partition() + ": " + what);
+          }
+        }
+      } finally {
+        jobs.close();
+        df.unpersist();
+      }
+    }
   }
 
   @Test
