@@ -69,9 +69,13 @@ final class BarrierMiniBatch {
         && sameWidth(x.blocks().rdd(), parts) && (w == null || sameWidth(w.rdd(), parts));
   }
 
-  /** Whether tasks in the driver's JVM may link to it in memory ({@link #IN_PROCESS_KEY}). */
-  static boolean inProcess(SparkContext sc) {
-    return setting(sc, IN_PROCESS_KEY);
+  /**
+   * The driver's end of one barrier stage over {@code tasks} partitions: reached at
+   * {@code spark.driver.host}, or in memory by tasks in the driver's JVM unless
+   * {@link #IN_PROCESS_KEY} says false.
+   */
+  static StepServer server(SparkContext sc, int tasks) throws java.io.IOException {
+    return new StepServer(tasks, sc.getConf().get("spark.driver.host", "localhost"), setting(sc, IN_PROCESS_KEY));
   }
 
   /** A switch that is on unless the fitting thread's local property or else the configuration says false. */

@@ -39,8 +39,7 @@ final class BarrierPowerIterations {
    *     when the calling thread was interrupted)
    */
   static DenseMatrix run(JavaSparkContext jsc, BlockedRows x, DenseMatrix q0, int times) {
-    String host = jsc.getConf().get("spark.driver.host", "localhost");
-    try (StepServer server = new StepServer(x.numPartitions(), host, BarrierMiniBatch.inProcess(jsc.sc()))) {
+    try (StepServer server = BarrierMiniBatch.server(jsc.sc(), x.numPartitions())) {
       BackgroundJob job = BackgroundJob.count(stage(x, server.address()), "spark-nmf power iterations");
       try {
         server.awaitAttempt(job);

@@ -165,26 +165,22 @@ public final class BlockedRows implements AutoCloseable {
           once.close();
         }
       }
-      long[] first = new long[inputParts];
-      if (parts != null) {
-        for (int p = 0; p < inputParts; p++) {
-          first[p] = parts.get(p)[3];
-        }
-      } else if (inputParts > 1) {
+      if (parts == null && inputParts > 1) {
         // One job takes each partition's shape, which also numbers the rows (as zipWithIndex's own
         // job would): the ids of partition p start after the rows of the partitions before it.
         List<long[]> shapes = SparkErrors.rethrowingBadInput(() -> rows.mapPartitions(BlockedRows::shapeOfRows).collect());
-        parts = new ArrayList<>(inputParts);
         long at = 0;
-        for (int p = 0; p < inputParts; p++) {
-          long[] s = shapes.get(p);
-          first[p] = at;
+        for (long[] s : shapes) {
           if (s[3] >= 0) {
             throw new IllegalArgumentException("column '" + featuresCol + "' is null at row " + (at + s[3]));
           }
-          parts.add(new long[] {s[0], s[1], s[2], at, at + s[0] - 1});
           at += s[0];
         }
+        parts = numberedInOrder(shapes);
+      }
+      long[] first = new long[inputParts];
+      for (int p = 0; parts != null && p < inputParts; p++) {
+        first[p] = parts.get(p)[3];
       }
       return blocked(numbered(rows, first, featuresCol), partitions, level, inputCached, parts);
     }
@@ -240,26 +236,30 @@ public final class BlockedRows implements AutoCloseable {
    * kind (dense or CSR, chosen there from X's density and here from each block's own).
    */
   private boolean cutAs(ContiguousRanges ranges) {
-    if (facts.size() != ranges.numPartitions()) {
-      return false;
-    }
     boolean dense = isDense(nonZeros, rows, cols);
-    for (int p = 0; p < facts.size(); p++) {
-      PartitionFacts f = facts.get(p);
-      if (f.rows() != ranges.first(p + 1) - ranges.first(p) || (f.rows() > 0 && isDense(f.nonZeros(), f.rows(), cols) != dense)) {
-        return false;
-      }
-    }
-    return true;
+    return inRanges(shapes(), ranges)
+        && facts.stream().allMatch(f -> f.rows() == 0 || isDense(f.nonZeros(), f.rows(), cols) == dense);
   }
 
   /** Each partition's {@link #shapeOf} as the rows would be numbered in input order, from the facts. */
   private List<long[]> shapes() {
-    List<long[]> shapes = new ArrayList<>(facts.size());
-    long at = 0;
+    List<long[]> counts = new ArrayList<>(facts.size());
     for (PartitionFacts f : facts) {
-      shapes.add(new long[] {f.rows(), f.nonZeros(), f.rows() > 0 ? f.cols() : 0, at, at + f.rows() - 1});
-      at += f.rows();
+      counts.add(new long[] {f.rows(), f.nonZeros(), f.rows() > 0 ? f.cols() : 0});
+    }
+    return numberedInOrder(counts);
+  }
+
+  /**
+   * {@link #shapeOf}'s {rows, non-zeros, longest row, least id, greatest id} of each partition,
+   * from its first three, the ids counted on from the partitions before it.
+   */
+  private static List<long[]> numberedInOrder(List<long[]> counts) {
+    List<long[]> shapes = new ArrayList<>(counts.size());
+    long at = 0;
+    for (long[] c : counts) {
+      shapes.add(new long[] {c[0], c[1], c[2], at, at + c[0] - 1});
+      at += c[0];
     }
     return shapes;
   }

@@ -167,7 +167,6 @@ final class DistributedMiniBatch {
     DenseMatrix hBuffer = ht.copy();
     int done = progress.stepsDone();
     int first = progress.finished() ? maxSteps : progress.nextStep();
-    String host = jsc.getConf().get("spark.driver.host", "localhost");
     StageLength length = new StageLength(settings.checkpointInterval(), stepsPerEpoch);
     while (first < maxSteps) {
       int until = first;
@@ -186,7 +185,7 @@ final class DistributedMiniBatch {
       long started = System.nanoTime();
       long stepsFrom = started;
       long stepsUntil = started;
-      try (StepServer server = new StepServer(x.numPartitions(), host, BarrierMiniBatch.inProcess(jsc.sc()))) {
+      try (StepServer server = BarrierMiniBatch.server(jsc.sc(), x.numPartitions())) {
         JavaRDD<DenseMatrix> out = BarrierMiniBatch.stage(x, fresh ? null : stages.current(), server.address(),
             options, slicing);
         if (!fresh) {
