@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.ml.linalg.DenseVector;
@@ -264,7 +265,7 @@ public final class BlockedRows implements AutoCloseable {
     return shapes;
   }
 
-  private static boolean isDense(long nonZeros, long rows, int cols) {
+  static boolean isDense(long nonZeros, long rows, int cols) {
     return (double) nonZeros >= DENSE_FROM * rows * (double) cols;
   }
 
@@ -349,8 +350,14 @@ public final class BlockedRows implements AutoCloseable {
       // its partitions are the blocks, without a shuffle of X.
       JavaPairRDD<Long, Vector> placedRows = inputCached && inRanges(parts, ranges) ? rows : rows.partitionBy(ranges);
       blocks = placedRows.mapPartitionsWithIndex((p, it) -> placed(p, ranges, n, dense, it), true);
+    } else if (inputCached) {
+      // Each partition read twice from memory in one task, for its shape and then for its block:
+      // no copy of its rows beside the block while it is built.
+      blocks = rows.zipPartitions(rows, (first, second) -> TwoReadBlock.of(TaskContext.getPartitionId(), first, second));
     } else {
-      blocks = rows.mapPartitionsWithIndex(BlockedRows::block, true);
+      // Read once: again would scan the input's files again, and a file reader holds its pages
+      // while the block is built, about what the gathered rows take.
+      blocks = rows.mapPartitionsWithIndex(TwoReadBlock::gathered, true);
     }
     blocks.persist(level);
     try {
@@ -411,7 +418,6 @@ public final class BlockedRows implements AutoCloseable {
     double[] data = dense ? new double[size * n] : null;
     Vector[] sparse = dense ? null : new Vector[size];
     boolean[] seen = new boolean[size];
-    long nnz = 0;
     while (it.hasNext()) {
       Tuple2<Long, Vector> r = it.next();
       long id = r._1();
@@ -432,7 +438,6 @@ public final class BlockedRows implements AutoCloseable {
         copyRow(id, v, data, slot * n);
       } else {
         sparse[slot] = v;
-        nnz += nonZeros(v);
       }
     }
     long[] ids = new long[size];
@@ -443,8 +448,8 @@ public final class BlockedRows implements AutoCloseable {
             + (ranges.rows() - 1));
       }
     }
-    DataMatrix x = dense ? new DenseMatrix(size, n, data) : csrBlock(java.util.Arrays.asList(sparse), ids, n, nnz);
-    return List.of(new RowBlock(p, ids, x)).iterator();
+    return List.of(dense ? new RowBlock(p, ids, new DenseMatrix(size, n, data))
+        : TwoReadBlock.of(p, ids, java.util.Arrays.asList(sparse), false)).iterator();
   }
 
   /** Blocks an in-memory matrix into {@code partitions} contiguous row ranges (for tests and local data). */
@@ -475,56 +480,12 @@ public final class BlockedRows implements AutoCloseable {
     return new SparseVector(x.cols(), idx, val).toSparse();
   }
 
-  private static Iterator<RowBlock> block(int partition, Iterator<Tuple2<Long, Vector>> it) {
-    List<Tuple2<Long, Vector>> rows = new ArrayList<>();
-    it.forEachRemaining(rows::add);
-    if (rows.isEmpty()) {
-      return List.<RowBlock>of().iterator();
-    }
-    rows.sort(Comparator.comparing(Tuple2::_1));
-    long[] ids = new long[rows.size()];
-    List<Vector> vectors = new ArrayList<>(rows.size());
-    for (int i = 0; i < ids.length; i++) {
-      ids[i] = rows.get(i)._1();
-      if (i > 0 && ids[i] == ids[i - 1]) {
-        throw new IllegalArgumentException("row id " + ids[i] + " occurs twice");
-      }
-      vectors.add(rows.get(i)._2());
-    }
-    return List.of(blockOf(partition, ids, vectors)).iterator();
-  }
-
   /**
    * One block of the given rows (ids ascending): CSR when fewer than half the entries are non-zero,
    * dense otherwise. Every entry is checked; errors name the row id and column.
    */
   public static RowBlock blockOf(int partition, long[] ids, List<Vector> rows) {
-    int n = rows.get(0).size();
-    long nnz = 0;
-    for (int i = 0; i < ids.length; i++) {
-      Vector v = rows.get(i);
-      if (v.size() != n) {
-        throw new IllegalArgumentException("X row " + ids[i] + " has " + v.size()
-            + " features, row " + ids[0] + " has " + n + ": every row must have the same size");
-      }
-      nnz += nonZeros(v);
-    }
-    boolean dense = isDense(nnz, ids.length, n);
-    DataMatrix x = dense ? denseBlock(rows, ids, n) : csrBlock(rows, ids, n, nnz);
-    return new RowBlock(partition, ids, x);
-  }
-
-  private static DataMatrix denseBlock(List<Vector> rows, long[] ids, int n) {
-    long size = (long) ids.length * n;
-    if (size > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("a partition holds " + ids.length + " rows × " + n
-          + " features, too many for one dense block: use more partitions");
-    }
-    double[] data = new double[(int) size];
-    for (int i = 0; i < ids.length; i++) {
-      copyRow(ids[i], rows.get(i), data, i * n);
-    }
-    return new DenseMatrix(ids.length, n, data);
+    return TwoReadBlock.of(partition, ids, rows, null);
   }
 
   /**
@@ -548,7 +509,7 @@ public final class BlockedRows implements AutoCloseable {
    * vector's own arrays: Spark's {@code foreachActive} calls a closure per entry, which made
    * blocking a dense X cost about as much as all the mini-batch steps' errors.
    */
-  private static void copyRow(long id, Vector v, double[] data, int base) {
+  static void copyRow(long id, Vector v, double[] data, int base) {
     if (v instanceof DenseVector d) {
       double[] values = d.values();
       for (int j = 0; j < values.length; j++) {
@@ -562,28 +523,6 @@ public final class BlockedRows implements AutoCloseable {
         data[base + idx[e]] = checked(id, idx[e], values[e]);
       }
     }
-  }
-
-  private static DataMatrix csrBlock(List<Vector> rows, long[] ids, int n, long nnz) {
-    if (nnz > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("a partition holds " + nnz + " non-zeros, too many for one "
-          + "block: use more partitions");
-    }
-    int[] indptr = new int[ids.length + 1];
-    int[] indices = new int[(int) nnz];
-    double[] values = new double[(int) nnz];
-    int[] p = {0};
-    for (int i = 0; i < ids.length; i++) {
-      final long id = ids[i];
-      rows.get(i).foreachNonZero((j, v) -> {
-        indices[p[0]] = (int) j;
-        values[p[0]] = checked(id, (int) j, (double) v);
-        p[0]++;
-        return null;
-      });
-      indptr[i + 1] = p[0];
-    }
-    return new CsrMatrix(ids.length, n, indptr, indices, values);
   }
 
   private static double checked(long row, int col, double v) {
