@@ -52,7 +52,7 @@ final class TwoReadBlock {
             + " features, too many for one dense block: use more partitions");
       }
       double[] data = new double[m * n];
-      read(second, shape, partition, (k, id, v) -> BlockedRows.copyRow(id, v, data, slot(slots, k) * n));
+      read(second, shape, partition, false, (k, id, v) -> BlockedRows.copyRow(id, v, data, slot(slots, k) * n));
       x = new DenseMatrix(m, n, data);
     } else {
       if (shape.nonZeros > Integer.MAX_VALUE - 8) {
@@ -68,7 +68,7 @@ final class TwoReadBlock {
       }
       int[] indices = new int[(int) shape.nonZeros];
       double[] values = new double[(int) shape.nonZeros];
-      read(second, shape, partition, (k, id, v) -> copyNonZeros(id, v, indices, values, indptr[slot(slots, k)]));
+      read(second, shape, partition, true, (k, id, v) -> copyNonZeros(id, v, indices, values, indptr[slot(slots, k)]));
       x = new CsrMatrix(m, n, indptr, indices, values);
     }
     return List.of(new RowBlock(partition, ids, x)).iterator();
@@ -102,14 +102,18 @@ final class TwoReadBlock {
     return slots == null ? position : slots[position];
   }
 
-  /** The second read: each row checked against the first read's, then written. */
-  private static void read(Iterator<Tuple2<Long, Vector>> rows, Shape shape, int partition, RowWriter writer) {
+  /**
+   * The second read: each row checked against the first read's (its non-zeros too where they size
+   * the block's arrays), then written.
+   */
+  private static void read(Iterator<Tuple2<Long, Vector>> rows, Shape shape, int partition,
+      boolean sameNonZeros, RowWriter writer) {
     int k = 0;
     while (rows.hasNext()) {
       Tuple2<Long, Vector> r = rows.next();
       Vector v = r._2();
       if (k >= shape.rows || r._1() != shape.ids[k] || v.size() != shape.cols
-          || BlockedRows.nonZeros(v) != shape.rowNonZeros[k]) {
+          || (sameNonZeros && BlockedRows.nonZeros(v) != shape.rowNonZeros[k])) {
         throw changed(partition);
       }
       writer.write(k, r._1(), v);

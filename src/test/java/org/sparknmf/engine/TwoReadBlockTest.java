@@ -99,15 +99,26 @@ class TwoReadBlockTest {
   @Test
   void aSecondReadThatDiffersIsRefused() {
     List<Tuple2<Long, Vector>> read = rows(false, 1, 2, 3);
+    List<Tuple2<Long, Vector>> otherNonZeros = List.of(read.get(0), read.get(1),
+        new Tuple2<>(3L, Vectors.dense(0, 0, 1)));
+    // Fewer rows, more rows, another order, other rows' sizes, none.
     List<List<Tuple2<Long, Vector>>> others = List.of(rows(false, 1, 2), rows(false, 1, 2, 3, 4),
-        rows(false, 1, 3, 2), List.of(read.get(0), read.get(1), new Tuple2<>(3L, Vectors.dense(0, 0, 1))),
+        rows(false, 1, 3, 2), List.of(read.get(0), read.get(1), new Tuple2<>(3L, Vectors.dense(1, 2))),
         List.of());
-    for (List<Tuple2<Long, Vector>> again : others) {
-      String message = assertThrows(IllegalArgumentException.class,
-          () -> TwoReadBlock.of(2, read.iterator(), again.iterator())).getMessage();
-      assertTrue(message.contains("partition 2 of X gave other rows when read again"), message);
+    for (Boolean dense : new Boolean[] {null, false}) {
+      for (List<Tuple2<Long, Vector>> again : others) {
+        assertChanged(() -> TwoReadBlock.of(2, read.iterator(), again.iterator(), dense));
+      }
     }
-    assertThrows(IllegalArgumentException.class,
-        () -> TwoReadBlock.of(2, List.<Tuple2<Long, Vector>>of().iterator(), read.iterator()));
+    // Other non-zeros change a CSR block's arrays; a dense block takes the values of the second read.
+    assertChanged(() -> TwoReadBlock.of(2, read.iterator(), otherNonZeros.iterator(), false));
+    RowBlock dense = TwoReadBlock.of(2, read.iterator(), otherNonZeros.iterator(), true).next();
+    assertArrayEquals(new double[] {0, 0, 1}, dense.x().toDense().rowRange(2, 3).copy().data());
+    assertChanged(() -> TwoReadBlock.of(2, List.<Tuple2<Long, Vector>>of().iterator(), read.iterator()));
+  }
+
+  private static void assertChanged(org.junit.jupiter.api.function.Executable blocking) {
+    String message = assertThrows(IllegalArgumentException.class, blocking).getMessage();
+    assertTrue(message.contains("partition 2 of X gave other rows when read again"), message);
   }
 }
