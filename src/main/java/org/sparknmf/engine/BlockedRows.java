@@ -349,7 +349,10 @@ public final class BlockedRows implements AutoCloseable {
       // Cached input already cut into these ranges (as many even partitions, numbered in order):
       // its partitions are the blocks, without a shuffle of X.
       JavaPairRDD<Long, Vector> placedRows = inputCached && inRanges(parts, ranges) ? rows : rows.partitionBy(ranges);
-      blocks = placedRows.mapPartitionsWithIndex((p, it) -> placed(p, ranges, n, dense, it), true);
+      // Dense rows go straight to their slots; CSR arrays are sized by a first read of the rows.
+      blocks = dense ? placedRows.mapPartitionsWithIndex((p, it) -> placed(p, ranges, n, it), true)
+          : placedRows.zipPartitions(placedRows, (first, second) ->
+              placedCsr(TaskContext.getPartitionId(), ranges, n, first, second));
     } else if (inputCached) {
       // Each partition read twice from memory in one task, for its shape and then for its block:
       // no copy of its rows beside the block while it is built.
@@ -400,23 +403,21 @@ public final class BlockedRows implements AutoCloseable {
   }
 
   /**
-   * The block of partition {@code p}'s range of ids, each row written to its slot as it arrives:
-   * dense straight into the block's array, CSR through the rows' own vectors (the block's kind is
-   * X's, chosen from X's density). Errors name the row id.
+   * The dense block of partition {@code p}'s range of ids, each row written to its slot as it
+   * arrives. Errors name the row id.
    */
-  private static Iterator<RowBlock> placed(int p, ContiguousRanges ranges, int n, boolean dense,
+  private static Iterator<RowBlock> placed(int p, ContiguousRanges ranges, int n,
       Iterator<Tuple2<Long, Vector>> it) {
     long lo = ranges.first(p);
     int size = (int) (ranges.first(p + 1) - lo);
     if (size == 0) {
       return List.<RowBlock>of().iterator();
     }
-    if (dense && (long) size * n > Integer.MAX_VALUE - 8) {
+    if ((long) size * n > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("a partition holds " + size + " rows × " + n
           + " features, too many for one dense block: use more partitions");
     }
-    double[] data = dense ? new double[size * n] : null;
-    Vector[] sparse = dense ? null : new Vector[size];
+    double[] data = new double[size * n];
     boolean[] seen = new boolean[size];
     while (it.hasNext()) {
       Tuple2<Long, Vector> r = it.next();
@@ -434,22 +435,56 @@ public final class BlockedRows implements AutoCloseable {
         throw new IllegalArgumentException("X row " + id + " has " + v.size() + " features, another has " + n
             + ": every row must have the same size");
       }
-      if (dense) {
-        copyRow(id, v, data, slot * n);
-      } else {
-        sparse[slot] = v;
-      }
+      copyRow(id, v, data, slot * n);
     }
     long[] ids = new long[size];
     for (int i = 0; i < size; i++) {
       ids[i] = lo + i;
       if (!seen[i]) {
-        throw new IllegalArgumentException("row id " + ids[i] + " is missing: row ids must be 0 … "
-            + (ranges.rows() - 1));
+        throw missing(ids[i], ranges);
       }
     }
-    return List.of(dense ? new RowBlock(p, ids, new DenseMatrix(size, n, data))
-        : TwoReadBlock.of(p, ids, java.util.Arrays.asList(sparse), false)).iterator();
+    return List.of(new RowBlock(p, ids, new DenseMatrix(size, n, data))).iterator();
+  }
+
+  /**
+   * The CSR block of partition {@code p}'s range of ids from two reads of its rows
+   * ({@link TwoReadBlock}), then checked to hold exactly that range, every row of {@code n}
+   * features. Errors name the row id.
+   */
+  private static Iterator<RowBlock> placedCsr(int p, ContiguousRanges ranges, int n,
+      Iterator<Tuple2<Long, Vector>> first, Iterator<Tuple2<Long, Vector>> second) {
+    long lo = ranges.first(p);
+    int size = (int) (ranges.first(p + 1) - lo);
+    Iterator<RowBlock> made = TwoReadBlock.of(p, first, second, false);
+    if (!made.hasNext()) {
+      if (size > 0) {
+        throw missing(lo, ranges);
+      }
+      return made;
+    }
+    RowBlock b = made.next();
+    if (b.x().cols() != n) {
+      throw new IllegalArgumentException("X row " + b.rowId(0) + " has " + b.x().cols()
+          + " features, another has " + n + ": every row must have the same size");
+    }
+    for (int i = 0; i < b.rows(); i++) {
+      if (b.rowId(i) < lo || b.rowId(i) >= lo + size) {
+        throw new IllegalArgumentException("row id " + b.rowId(i) + " is outside 0 … " + (ranges.rows() - 1));
+      }
+      if (b.rowId(i) != lo + i) { // ascending and unique, so an id of the range is missing
+        throw missing(lo + i, ranges);
+      }
+    }
+    if (b.rows() != size) {
+      throw missing(lo + b.rows(), ranges);
+    }
+    return List.of(b).iterator();
+  }
+
+  private static IllegalArgumentException missing(long id, ContiguousRanges ranges) {
+    return new IllegalArgumentException("row id " + id + " is missing: row ids must be 0 … "
+        + (ranges.rows() - 1));
   }
 
   /** Blocks an in-memory matrix into {@code partitions} contiguous row ranges (for tests and local data). */
@@ -485,7 +520,7 @@ public final class BlockedRows implements AutoCloseable {
    * dense otherwise. Every entry is checked; errors name the row id and column.
    */
   public static RowBlock blockOf(int partition, long[] ids, List<Vector> rows) {
-    return TwoReadBlock.of(partition, ids, rows, null);
+    return TwoReadBlock.of(partition, ids, rows);
   }
 
   /**

@@ -81,13 +81,13 @@ final class TwoReadBlock {
     return of(partition, rows.iterator(), rows.iterator());
   }
 
-  /** The block of rows at hand, {@code ids[i]}'s values {@code rows[i]}, of the given kind (null: by density). */
-  static RowBlock of(int partition, long[] ids, List<Vector> rows, Boolean dense) {
+  /** The block of rows at hand, {@code ids[i]}'s values {@code rows[i]}. */
+  static RowBlock of(int partition, long[] ids, List<Vector> rows) {
     List<Tuple2<Long, Vector>> numbered = new ArrayList<>(ids.length);
     for (int i = 0; i < ids.length; i++) {
       numbered.add(new Tuple2<>(ids[i], rows.get(i)));
     }
-    Iterator<RowBlock> block = of(partition, numbered.iterator(), numbered.iterator(), dense);
+    Iterator<RowBlock> block = of(partition, numbered.iterator(), numbered.iterator());
     if (!block.hasNext()) {
       throw new IllegalArgumentException("no rows to block");
     }

@@ -335,6 +335,27 @@ class EngineBehaviourTest {
     e = assertThrows(IllegalArgumentException.class,
         () -> BlockedRows.fromIndexed(gap, 2, StorageLevel.MEMORY_ONLY()));
     assertTrue(e.getMessage().contains("row id 5 is outside 0 … 2"), e.getMessage());
+
+    // Sparse rows make CSR blocks, whose arrays a first read of the rows sizes: the same checks.
+    // Three rows in ranges [0, 1) and [1, 3); only the second partition's rows are bad.
+    org.apache.spark.ml.linalg.Vector s = Vectors.sparse(4, new int[] {1}, new double[] {2});
+    org.apache.spark.ml.linalg.Vector negative = Vectors.sparse(4, new int[] {3}, new double[] {-1});
+    org.apache.spark.ml.linalg.Vector wide = Vectors.sparse(5, new int[] {1}, new double[] {2});
+    List<List<Tuple2<Long, org.apache.spark.ml.linalg.Vector>>> bad = List.of(
+        List.of(new Tuple2<>(0L, s), new Tuple2<>(1L, s), new Tuple2<>(1L, s)),
+        List.of(new Tuple2<>(0L, s), new Tuple2<>(1L, s), new Tuple2<>(5L, s)),
+        List.of(new Tuple2<>(0L, s), new Tuple2<>(2L, s), new Tuple2<>(3L, s)),
+        List.of(new Tuple2<>(0L, s), new Tuple2<>(1L, negative), new Tuple2<>(2L, s)),
+        List.of(new Tuple2<>(0L, wide), new Tuple2<>(1L, s), new Tuple2<>(2L, s)));
+    List<String> named = List.of("row id 1 occurs twice", "row id 5 is outside 0 … 2", "row id 1 is missing",
+        "negative value (-1.0) at row 1, column 3", "X row 1 has 4 features, another has 5");
+    for (int c = 0; c < bad.size(); c++) {
+      JavaPairRDD<Long, org.apache.spark.ml.linalg.Vector> badRows = JavaPairRDD.fromJavaRDD(LocalSpark.jsc()
+          .parallelize(bad.get(c), 2));
+      e = assertThrows(IllegalArgumentException.class,
+          () -> BlockedRows.fromIndexed(badRows, 2, StorageLevel.MEMORY_ONLY()));
+      assertTrue(e.getMessage().contains(named.get(c)), named.get(c) + ": " + e.getMessage());
+    }
   }
 
   /** A block's kind is X's: a sparse X gives CSR blocks, also for a block that is dense by itself. */
