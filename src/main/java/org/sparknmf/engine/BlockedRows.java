@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.ml.linalg.DenseVector;
@@ -351,12 +350,12 @@ public final class BlockedRows implements AutoCloseable {
       JavaPairRDD<Long, Vector> placedRows = inputCached && inRanges(parts, ranges) ? rows : rows.partitionBy(ranges);
       // Dense rows go straight to their slots; CSR arrays are sized by a first read of the rows.
       blocks = dense ? placedRows.mapPartitionsWithIndex((p, it) -> placed(p, ranges, n, it), true)
-          : placedRows.zipPartitions(placedRows, (first, second) ->
-              placedCsr(TaskContext.getPartitionId(), ranges, n, first, second));
+          : new TwoReadRdd<>(placedRows.rdd(), (p, first, second) -> placedCsr(p, ranges, n, first, second))
+              .toJavaRDD();
     } else if (inputCached) {
       // Each partition read twice from memory in one task, for its shape and then for its block:
       // no copy of its rows beside the block while it is built.
-      blocks = rows.zipPartitions(rows, (first, second) -> TwoReadBlock.of(TaskContext.getPartitionId(), first, second));
+      blocks = new TwoReadRdd<>(rows.rdd(), TwoReadBlock::of).toJavaRDD();
     } else {
       // Read once: again would scan the input's files again, and a file reader holds its pages
       // while the block is built, about what the gathered rows take.

@@ -26,7 +26,8 @@ final class TwoReadBlock {
 
   /**
    * @param first the partition's rows, read for their shape
-   * @param second the same rows read again, in the same order, for the block
+   * @param second the same rows read again, in any order (a shuffle's output comes back in another
+   *     order on each read), for the block
    */
   static Iterator<RowBlock> of(int partition, Iterator<Tuple2<Long, Vector>> first,
       Iterator<Tuple2<Long, Vector>> second) {
@@ -41,8 +42,8 @@ final class TwoReadBlock {
       drain(second, partition);
       return List.<RowBlock>of().iterator();
     }
-    int[] slots = shape.slots(); // null when the ids came ascending: a row's slot is its position
-    long[] ids = shape.sortedIds(slots);
+    Slots slots = shape.slots();
+    long[] ids = slots.ids;
     int n = shape.cols;
     int m = shape.rows;
     DataMatrix x;
@@ -52,7 +53,7 @@ final class TwoReadBlock {
             + " features, too many for one dense block: use more partitions");
       }
       double[] data = new double[m * n];
-      read(second, shape, partition, false, (k, id, v) -> BlockedRows.copyRow(id, v, data, slot(slots, k) * n));
+      read(second, shape, slots, partition, false, (i, id, v) -> BlockedRows.copyRow(id, v, data, i * n));
       x = new DenseMatrix(m, n, data);
     } else {
       if (shape.nonZeros > Integer.MAX_VALUE - 8) {
@@ -60,15 +61,15 @@ final class TwoReadBlock {
             + "for one block: use more partitions");
       }
       int[] indptr = new int[m + 1];
-      for (int k = 0; k < m; k++) {
-        indptr[slot(slots, k) + 1] = shape.rowNonZeros[k];
+      for (int i = 0; i < m; i++) {
+        indptr[i + 1] = slots.nonZeros[i];
       }
       for (int i = 0; i < m; i++) {
         indptr[i + 1] += indptr[i];
       }
       int[] indices = new int[(int) shape.nonZeros];
       double[] values = new double[(int) shape.nonZeros];
-      read(second, shape, partition, true, (k, id, v) -> copyNonZeros(id, v, indices, values, indptr[slot(slots, k)]));
+      read(second, shape, slots, partition, true, (i, id, v) -> copyNonZeros(id, v, indices, values, indptr[i]));
       x = new CsrMatrix(m, n, indptr, indices, values);
     }
     return List.of(new RowBlock(partition, ids, x)).iterator();
@@ -95,28 +96,28 @@ final class TwoReadBlock {
   }
 
   private interface RowWriter {
-    void write(int position, long id, Vector v);
-  }
-
-  private static int slot(int[] slots, int position) {
-    return slots == null ? position : slots[position];
+    void write(int slot, long id, Vector v);
   }
 
   /**
-   * The second read: each row checked against the first read's (its non-zeros too where they size
-   * the block's arrays), then written.
+   * The second read: each row found by its id among the first read's, checked against it (its
+   * non-zeros too where they size the block's arrays), then written to its slot.
    */
-  private static void read(Iterator<Tuple2<Long, Vector>> rows, Shape shape, int partition,
+  private static void read(Iterator<Tuple2<Long, Vector>> rows, Shape shape, Slots slots, int partition,
       boolean sameNonZeros, RowWriter writer) {
+    boolean[] seen = new boolean[shape.rows];
     int k = 0;
     while (rows.hasNext()) {
       Tuple2<Long, Vector> r = rows.next();
+      long id = r._1();
       Vector v = r._2();
-      if (k >= shape.rows || r._1() != shape.ids[k] || v.size() != shape.cols
-          || (sameNonZeros && BlockedRows.nonZeros(v) != shape.rowNonZeros[k])) {
+      int i = k < shape.rows && slots.ids[k] == id ? k : Arrays.binarySearch(slots.ids, id);
+      if (i < 0 || seen[i] || v.size() != shape.cols
+          || (sameNonZeros && BlockedRows.nonZeros(v) != slots.nonZeros[i])) {
         throw changed(partition);
       }
-      writer.write(k, r._1(), v);
+      seen[i] = true;
+      writer.write(i, id, v);
       k++;
     }
     if (k != shape.rows) {
@@ -132,7 +133,7 @@ final class TwoReadBlock {
 
   private static IllegalArgumentException changed(int partition) {
     return new IllegalArgumentException("partition " + partition + " of X gave other rows when read "
-        + "again: blocking reads each partition twice, so X must give the same rows in the same order "
+        + "again: blocking reads each partition twice, so X must give the same rows "
         + "on every read (cache it first)");
   }
 
@@ -157,6 +158,17 @@ final class TwoReadBlock {
           values[p++] = BlockedRows.checked("X", id, idx[e], vs[e]);
         }
       }
+    }
+  }
+
+  /** The block's rows: their ids ascending and each one's non-zeros. */
+  private static final class Slots {
+    private final long[] ids;
+    private final int[] nonZeros;
+
+    Slots(long[] ids, int[] nonZeros) {
+      this.ids = ids;
+      this.nonZeros = nonZeros;
     }
   }
 
@@ -196,10 +208,10 @@ final class TwoReadBlock {
       rows++;
     }
 
-    /** Each row's slot in id order, by its position in the read; null when the ids came ascending. */
-    int[] slots() {
+    /** The rows' ids ascending, each with its non-zeros. */
+    Slots slots() {
       if (ascending) {
-        return null;
+        return new Slots(Arrays.copyOf(ids, rows), Arrays.copyOf(rowNonZeros, rows));
       }
       long[] sorted = Arrays.copyOf(ids, rows);
       Arrays.sort(sorted);
@@ -208,20 +220,11 @@ final class TwoReadBlock {
           throw new IllegalArgumentException("row id " + sorted[i] + " occurs twice");
         }
       }
-      int[] slots = new int[rows];
+      int[] nonZeros = new int[rows];
       for (int k = 0; k < rows; k++) {
-        slots[k] = Arrays.binarySearch(sorted, ids[k]);
+        nonZeros[Arrays.binarySearch(sorted, ids[k])] = rowNonZeros[k];
       }
-      return slots;
-    }
-
-    /** The ids ascending. */
-    long[] sortedIds(int[] slots) {
-      long[] out = new long[rows];
-      for (int k = 0; k < rows; k++) {
-        out[slot(slots, k)] = ids[k];
-      }
-      return out;
+      return new Slots(sorted, nonZeros);
     }
   }
 }

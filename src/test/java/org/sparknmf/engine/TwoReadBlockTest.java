@@ -19,11 +19,11 @@ import scala.Tuple2;
 /** A partition's block from two reads of its rows: the rows in id order, of the right kind, checked. */
 class TwoReadBlockTest {
 
-  /** Row id i holds (i, 0, 2 i) when {@code sparse}, else (i + 1, i + 2, 2 i + 1), as dense or sparse vectors alternately. */
+  /** Row id i holds (0, 0, i + 1) when {@code sparse}, else (i + 1, i + 2, 2 i + 1), as dense or sparse vectors alternately. */
   private static Vector row(long id, boolean sparse) {
-    double a = sparse ? id : id + 1;
+    double a = sparse ? 0 : id + 1;
     double b = sparse ? 0 : id + 2;
-    double c = sparse ? 2 * id : 2 * id + 1;
+    double c = sparse ? id + 1 : 2 * id + 1;
     return id % 2 == 0 ? Vectors.dense(a, b, c) : Vectors.dense(a, b, c).toSparse();
   }
 
@@ -54,16 +54,22 @@ class TwoReadBlockTest {
   @Test
   void rowsInAnyOrderOfIdsAreHeldAscending() {
     for (boolean sparse : new boolean[] {false, true}) {
-      assertRowsInIdOrder(block(rows(sparse, 3, 4, 7, 8), null), sparse, 3, 4, 7, 8);
+      RowBlock inOrder = block(rows(sparse, 3, 4, 7, 8), null);
+      assertTrue(sparse == inOrder.x() instanceof CsrMatrix, "kind by density, sparse " + sparse);
+      assertRowsInIdOrder(inOrder, sparse, 3, 4, 7, 8);
       assertRowsInIdOrder(block(rows(sparse, 8, 3, 7, 4), null), sparse, 3, 4, 7, 8);
+      // The second read in another order than the first (a shuffle's output read again).
+      Iterator<RowBlock> reordered = TwoReadBlock.of(4, rows(sparse, 8, 3, 7, 4).iterator(),
+          rows(sparse, 4, 8, 3, 7).iterator());
+      assertRowsInIdOrder(reordered.next(), sparse, 3, 4, 7, 8);
     }
   }
 
   @Test
   void theBlocksKindFollowsItsDensityUnlessGiven() {
-    // Dense rows have every entry non-zero; sparse rows 2 of 3 (id 0 none).
+    // Dense rows have every entry non-zero; sparse rows 1 of 3.
     assertTrue(block(rows(false, 0, 1, 2), null).x() instanceof DenseMatrix);
-    assertTrue(block(rows(true, 0, 1, 2), null).x() instanceof CsrMatrix, "4 of 9 entries non-zero");
+    assertTrue(block(rows(true, 0, 1, 2), null).x() instanceof CsrMatrix, "3 of 9 entries non-zero");
     RowBlock csr = block(rows(false, 2, 0, 1), false);
     assertTrue(csr.x() instanceof CsrMatrix, "CSR asked for");
     assertEquals(9, csr.x().storedEntries(), "every entry non-zero");
@@ -101,10 +107,10 @@ class TwoReadBlockTest {
     List<Tuple2<Long, Vector>> read = rows(false, 1, 2, 3);
     List<Tuple2<Long, Vector>> otherNonZeros = List.of(read.get(0), read.get(1),
         new Tuple2<>(3L, Vectors.dense(0, 0, 1)));
-    // Fewer rows, more rows, another order, other rows' sizes, none.
+    // Fewer rows, more rows, another row, a row twice, other rows' sizes, none.
     List<List<Tuple2<Long, Vector>>> others = List.of(rows(false, 1, 2), rows(false, 1, 2, 3, 4),
-        rows(false, 1, 3, 2), List.of(read.get(0), read.get(1), new Tuple2<>(3L, Vectors.dense(1, 2))),
-        List.of());
+        rows(false, 1, 2, 4), rows(false, 1, 2, 2), List.of(read.get(0), read.get(1),
+        new Tuple2<>(3L, Vectors.dense(1, 2))), List.of());
     for (Boolean dense : new Boolean[] {null, false}) {
       for (List<Tuple2<Long, Vector>> again : others) {
         assertChanged(() -> TwoReadBlock.of(2, read.iterator(), again.iterator(), dense));
