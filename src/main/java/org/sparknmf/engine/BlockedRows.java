@@ -357,8 +357,8 @@ public final class BlockedRows implements AutoCloseable {
       // no copy of its rows beside the block while it is built.
       blocks = new TwoReadRdd<>(rows.rdd(), TwoReadBlock::of).toJavaRDD();
     } else {
-      // Read once: again would scan the input's files again, and a file reader holds its pages
-      // while the block is built, about what the gathered rows take.
+      // Read once and gathered: a second read would scan the input's files again, and a file
+      // reader holds its pages while the block is built, about what the gathered rows take.
       blocks = rows.mapPartitionsWithIndex(TwoReadBlock::gathered, true);
     }
     blocks.persist(level);
