@@ -264,6 +264,15 @@ public final class BlockedRows implements AutoCloseable {
     return shapes;
   }
 
+  /** Entries of a dense block of {@code rows} × {@code n}, refused beyond what one array holds. */
+  static int denseEntries(long rows, int n) {
+    if (rows * n > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("a partition holds " + rows + " rows × " + n
+          + " features, too many for one dense block: use more partitions");
+    }
+    return (int) (rows * n);
+  }
+
   static boolean isDense(long nonZeros, long rows, int cols) {
     return (double) nonZeros >= DENSE_FROM * rows * (double) cols;
   }
@@ -412,11 +421,7 @@ public final class BlockedRows implements AutoCloseable {
     if (size == 0) {
       return List.<RowBlock>of().iterator();
     }
-    if ((long) size * n > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("a partition holds " + size + " rows × " + n
-          + " features, too many for one dense block: use more partitions");
-    }
-    double[] data = new double[size * n];
+    double[] data = new double[denseEntries(size, n)];
     boolean[] seen = new boolean[size];
     while (it.hasNext()) {
       Tuple2<Long, Vector> r = it.next();

@@ -48,11 +48,7 @@ final class TwoReadBlock {
     int m = shape.rows;
     DataMatrix x;
     if (dense != null ? dense : BlockedRows.isDense(shape.nonZeros, m, n)) {
-      if ((long) m * n > Integer.MAX_VALUE - 8) {
-        throw new IllegalArgumentException("a partition holds " + m + " rows × " + n
-            + " features, too many for one dense block: use more partitions");
-      }
-      double[] data = new double[m * n];
+      double[] data = new double[BlockedRows.denseEntries(m, n)];
       read(second, shape, slots, partition, false, (i, id, v) -> BlockedRows.copyRow(id, v, data, i * n));
       x = new DenseMatrix(m, n, data);
     } else {
