@@ -56,13 +56,16 @@ final class BatchStatistics implements Serializable {
    */
   static BatchStatistics withCost(DataMatrix xb, double xSquaredNorm, DenseMatrix wb, DenseMatrix ht,
       BetaLoss loss) {
-    return of(xb, wb, ht, loss, 0.0).withCostOf(xb, xSquaredNorm, wb, ht, loss);
+    return of(xb, wb, ht, loss, 0.0).withCostOf(xb, xSquaredNorm, wb, ht, loss, null);
   }
 
-  /** Sets the cost's divergence and W sums from these statistics of xb and wb. Returns this. */
+  /**
+   * Sets the cost's divergence and W sums from these statistics of xb and wb (and HHᵀ, or null).
+   * Returns this.
+   */
   private BatchStatistics withCostOf(DataMatrix xb, double xSquaredNorm, DenseMatrix wb, DenseMatrix ht,
-      BetaLoss loss) {
-    divergence = BetaDivergence.withStatistics(xb, xSquaredNorm, wb, ht, loss, h);
+      BetaLoss loss, DenseMatrix hht) {
+    divergence = BetaDivergence.withStatistics(xb, xSquaredNorm, wb, ht, loss, h, hht);
     wSum = wb.sum();
     wSquaredNorm = wb.squaredNorm();
     return this;
@@ -79,8 +82,9 @@ final class BatchStatistics implements Serializable {
     FactorStatistics work = wb == null || wWork != null ? wWork
         : FactorStatistics.zeros(Side.W, o.betaLoss(), xb.rows(), wb.cols());
     BatchStatistics s = emptyFor(o, xb, ht);
+    DenseMatrix hht = MiniBatchSolver.formsGram(o, wb) ? work.gram() : null; // filled by the W update: HHᵀ, which the cost needs too
     DenseMatrix w = MiniBatchSolver.updateW(o, xb, wb, ht, work, s.h);
-    return s.withCostOf(xb, xSquaredNorm, w, ht, o.betaLoss());
+    return s.withCostOf(xb, xSquaredNorm, w, ht, o.betaLoss(), hht);
   }
 
   /**
@@ -91,7 +95,7 @@ final class BatchStatistics implements Serializable {
   static BatchStatistics ofStep(NmfOptions o, DataMatrix xb, double xSquaredNorm, DenseMatrix wb, DenseMatrix ht) {
     BatchStatistics s = emptyFor(o, xb, ht);
     MiniBatchSolver.statistics(o, xb, wb, ht, s.h);
-    return s.withCostOf(xb, xSquaredNorm, wb, ht, o.betaLoss());
+    return s.withCostOf(xb, xSquaredNorm, wb, ht, o.betaLoss(), null);
   }
 
   /** Statistics of {@code xb}'s rows still to be summed. */

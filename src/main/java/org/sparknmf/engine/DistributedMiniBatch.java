@@ -197,14 +197,19 @@ final class DistributedMiniBatch {
           while (true) {
             awaitTasks(server, job);
             stepsFrom = System.nanoTime();
+            long awaitingTasks = 0;
+            int rounds = 0;
             try {
               for (i = first; i < until && !converged; i++) {
                 int batchRows = slicing.batchRows(i % stepsPerEpoch);
                 if (batchRows > 0) {
                   List<BatchStatistics> parts = new ArrayList<>();
+                  long sent = System.nanoTime();
                   for (Object reply : server.round(new BarrierMiniBatch.Step(i % stepsPerEpoch, ht), job)) {
                     parts.add((BatchStatistics) reply);
                   }
+                  awaitingTasks += System.nanoTime() - sent;
+                  rounds++;
                   BatchStatistics st = OrderedAggregation.reduceLocally(parts, BatchStatistics::merge,
                       settings.aggregationDepth());
                   converged = afterStep(state, st, ht, hBuffer, batchRows, x.rows(), i, stepsPerEpoch, maxSteps);
@@ -212,6 +217,11 @@ final class DistributedMiniBatch {
                 }
               }
               stepsUntil = System.nanoTime();
+              if (rounds > 0) { // where a step's time goes: the tasks' work and the exchange, or the driver's update
+                LOG.info("mini-batch steps {} to {} in one stage: {} ms a step from sending Hᵀ to the last "
+                    + "task's statistics, {} ms a step on the driver", first, i, StepServer.millis(awaitingTasks / rounds),
+                    StepServer.millis((stepsUntil - stepsFrom - awaitingTasks) / rounds));
+              }
               server.finish();
               server.awaitEnd(job);
               break;

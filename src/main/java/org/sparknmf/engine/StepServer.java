@@ -11,6 +11,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -312,13 +313,33 @@ final class StepServer implements AutoCloseable {
   static void serve(Address a, UnaryOperator<Object> reply) {
     BarrierTaskContext ctx = BarrierTaskContext.get();
     try (StepChannel driver = connect(a, ctx.stageAttemptNumber(), ctx.partitionId())) {
+      long working = 0;
+      long waiting = 0;
+      int rounds = 0;
+      long replied = System.nanoTime();
       for (Object command = driver.receive(ctx::isInterrupted); command != null;
           command = driver.receive(ctx::isInterrupted)) {
-        driver.send(new StepChannel.Message(reply.apply(command)));
+        long received = System.nanoTime();
+        Object answer = reply.apply(command);
+        long answered = System.nanoTime();
+        driver.send(new StepChannel.Message(answer));
+        working += answered - received;
+        waiting += received - replied;
+        rounds++;
+        replied = System.nanoTime();
+      }
+      if (rounds > 0) { // against the driver's figures, how evenly the tasks share a round
+        LOG.info("task {} of the barrier stage: {} rounds, {} ms a round computing, {} ms waiting for the next",
+            ctx.partitionId(), rounds, millis(working / rounds), millis(waiting / rounds));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Nanoseconds as milliseconds with two decimals, for the logs. */
+  static String millis(long nanos) {
+    return String.format(Locale.ROOT, "%.2f", nanos / 1e6);
   }
 
   /**

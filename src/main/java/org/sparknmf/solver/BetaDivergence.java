@@ -73,15 +73,17 @@ public final class BetaDivergence {
    * (‖X‖² + ⟨WᵀW, HHᵀ⟩ − 2⟨XᵀW, Hᵀ⟩), as scikit-learn computes it for sparse X: O(n·k²) where forming
    * WH is O(rows·n·k), half of a dense step's time. For dense X, when the error is under
    * {@link #CANCELLATION} of ‖X‖² + ‖WH‖² that difference keeps too few digits, and the error is
-   * summed from WH; sparse X has no other way than this one (as in {@link #of}).
+   * summed from WH; sparse X has no other way than this one (as in {@link #of}). {@code hht} is HHᵀ
+   * (Hᵀ's Gram matrix) where the step has formed it already, else null to have it formed: on wide X
+   * it costs as much as a sparse slice's products.
    */
   public static double withStatistics(DataMatrix x, double xSquaredNorm, DenseMatrix w, DenseMatrix ht,
-      BetaLoss loss, FactorStatistics hStats) {
+      BetaLoss loss, FactorStatistics hStats, DenseMatrix hht) {
     if (!loss.isFrobenius()) {
       return of(x, w, ht, loss);
     }
     double normX = Double.isNaN(xSquaredNorm) ? x.squaredNorm() : xSquaredNorm;
-    double normWh = hStats.gram().dot(ht.gram());
+    double normWh = hStats.gram().dot(hht != null ? hht : ht.gram());
     double error = normX + normWh - 2.0 * hStats.numerator().dot(ht);
     if (!(x instanceof CsrMatrix) && !(error >= CANCELLATION * (normX + normWh))) {
       return frobenius(x, w, ht) / 2.0;

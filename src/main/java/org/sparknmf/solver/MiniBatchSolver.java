@@ -114,8 +114,9 @@ public final class MiniBatchSolver {
    */
   double step(DataMatrix xb, double xSquaredNorm, DenseMatrix wb, DenseMatrix ht) {
     Regularization reg = options.regularization(xb.rows(), xb.cols());
+    DenseMatrix hht = formsGram(options, wb) ? wStats.gram() : null; // filled by the W update: HHᵀ, which the cost needs too
     wb = updateW(options, xb, wb, ht, wStats, hStats);
-    double cost = state.recordCost(BetaDivergence.withStatistics(xb, xSquaredNorm, wb, ht, loss, hStats),
+    double cost = state.recordCost(BetaDivergence.withStatistics(xb, xSquaredNorm, wb, ht, loss, hStats, hht),
         wb.sum(), wb.squaredNorm(), ht, reg, xb.rows());
     state.updateH(ht, hStats, reg);
     return cost;
@@ -139,6 +140,15 @@ public final class MiniBatchSolver {
       MultiplicativeUpdate.clampTiny(wb);
     }
     return wb;
+  }
+
+  /**
+   * Whether {@link #updateW} leaves HHᵀ in its {@code wStats}' Gram matrix (the bits of
+   * {@code ht.gram()}): when it updates given W rows with the Frobenius loss, not when it solves
+   * them afresh.
+   */
+  public static boolean formsGram(NmfOptions options, DenseMatrix wb) {
+    return wb != null && !options.freshRestarts() && options.betaLoss().isFrobenius();
   }
 
   /**

@@ -1,7 +1,9 @@
 package org.sparknmf.solver;
 
 import static org.sparknmf.testing.TestMatrices.random;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -16,7 +18,33 @@ class BetaDivergenceTest {
   private static double fromStatistics(DataMatrix x, double xSquaredNorm, DenseMatrix w, DenseMatrix ht,
       BetaLoss loss) {
     FactorStatistics h = FactorStatistics.of(Side.H, loss, x, w, ht);
-    return BetaDivergence.withStatistics(x, xSquaredNorm, w, ht, loss, h);
+    return BetaDivergence.withStatistics(x, xSquaredNorm, w, ht, loss, h, null);
+  }
+
+  /**
+   * A mini-batch step hands the cost the HHᵀ that W's update formed ({@code MiniBatchSolver.formsGram})
+   * instead of forming it again: the same bits as HHᵀ formed afresh, on dense X (one pass) and sparse
+   * X (two), and so the same cost.
+   */
+  @Test
+  void theWUpdatesGramIsHhtBitForBit() {
+    Random r = new Random(11);
+    DenseMatrix ht = random(r, 40, 5, 0.0);
+    NmfOptions options = new NmfOptions().nComponents(5).solver("mu").batchSize(300);
+    for (DataMatrix x : new DataMatrix[] {random(r, 300, 40, 0.0), CsrMatrix.fromDense(random(r, 300, 40, 0.9))}) {
+      DenseMatrix w = random(r, 300, 5, 0.0);
+      assertTrue(MiniBatchSolver.formsGram(options, w));
+      FactorStatistics wStats = FactorStatistics.zeros(Side.W, BetaLoss.FROBENIUS, 300, 5);
+      FactorStatistics hStats = FactorStatistics.zeros(Side.H, BetaLoss.FROBENIUS, 40, 5);
+      MiniBatchSolver.updateW(options, x, w, ht, wStats, hStats);
+      assertArrayEquals(ht.gram().data(), wStats.gram().data(), x.getClass().getSimpleName());
+      assertEquals(BetaDivergence.withStatistics(x, Double.NaN, w, ht, BetaLoss.FROBENIUS, hStats, null),
+          BetaDivergence.withStatistics(x, Double.NaN, w, ht, BetaLoss.FROBENIUS, hStats, wStats.gram()), 0.0);
+    }
+    assertFalse(MiniBatchSolver.formsGram(options, null), "W solved afresh: no Gram formed");
+    assertFalse(MiniBatchSolver.formsGram(new NmfOptions().nComponents(5).freshRestarts(true), random(r, 3, 5, 0.0)));
+    assertFalse(MiniBatchSolver.formsGram(new NmfOptions().nComponents(5).betaLoss("kullback-leibler"),
+        random(r, 3, 5, 0.0)));
   }
 
   @Test
