@@ -28,12 +28,12 @@ final class DataProducts {
 
   /**
    * Rows of dense X per block of {@link #formAround}: a block stays in a core's L2 cache between its
-   * two products (32,768 doubles, 256 KB), and its products stay under 256 K multiply-adds, below
-   * which OpenBLAS computes on the calling thread rather than start its own.
+   * two products (32,768 doubles, 256 KB), and its products stay under
+   * {@link Blas#OPENBLAS_SERIAL_BELOW} multiply-adds, on the calling thread.
    */
   static int blockRows(int cols, int k) {
     long byCache = 32_768L / Math.max(1, cols);
-    long byThreads = ((256L << 10) - 1) / ((long) Math.max(1, cols) * Math.max(1, k));
+    long byThreads = (Blas.OPENBLAS_SERIAL_BELOW - 1) / ((long) Math.max(1, cols) * Math.max(1, k));
     return (int) Math.max(1, Math.min(byCache, byThreads));
   }
 
