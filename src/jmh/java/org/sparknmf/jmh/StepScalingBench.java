@@ -17,9 +17,10 @@ import org.sparknmf.solver.Side;
  * A mini-batch step's work on one task's slice (W's update and H's statistics,
  * {@code MiniBatchSolver.updateW} with {@code hStats}), each thread on X of its own, so that runs
  * with {@code -t 1} and {@code -t 2} (half the rows) give the kernels' own scaling from one core to
- * two, apart from Spark. Each call takes the next slice of X, so X streams from memory as in a
- * fit: {@code dense} is the benchmark's low-rank set (20,480 × 500, k = 10, batch 4,096),
- * {@code sparse} a slice of its 20,000-column sparse set (20 non-zeros a row, k = 20, batch 16,384).
+ * two, apart from Spark. Each call takes the next slice of X, so X streams from memory as in a fit
+ * ({@code newH} also gives each step a new Hᵀ, as a task gets one). {@code dense} is the benchmark's
+ * low-rank set (20,480 × 500, k = 10, batch 4,096), {@code sparse} a part of its 20,000-column
+ * sparse set (20 non-zeros a row, k = 20, batch 16,384).
  *
  * <p>Flops: {@code 4·rows·n·k} dense, {@code 4·nnz·k} sparse (both products).
  */
@@ -33,6 +34,13 @@ public class StepScalingBench extends KernelBenchmark {
   /** Rows of a step's slice: the batch, or half of it for two threads. */
   @Param({"full", "half"})
   String share;
+
+  /**
+   * Whether each step takes a new Hᵀ, as a fit's task does (the driver's update writes a new one):
+   * then the step reads it from memory, not from the cache the last step left it in.
+   */
+  @Param({"false", "true"})
+  boolean newH;
 
   DataMatrix x;
   DenseMatrix w;
@@ -68,7 +76,7 @@ public class StepScalingBench extends KernelBenchmark {
     int from = next * rows;
     next = (next + 1) % slices;
     DenseMatrix wb = w.rowRange(from, from + rows);
-    MiniBatchSolver.updateW(options, x.rowRange(from, from + rows), wb, ht, wStats, hStats);
+    MiniBatchSolver.updateW(options, x.rowRange(from, from + rows), wb, newH ? ht.copy() : ht, wStats, hStats);
     work.add(flopsPerStep, 0);
     return wb;
   }
