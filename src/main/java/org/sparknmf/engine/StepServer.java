@@ -329,7 +329,7 @@ final class StepServer implements AutoCloseable {
         replied = System.nanoTime();
       }
       if (rounds > 0) { // against the driver's figures, how evenly the tasks share a round
-        LOG.info("task {} of the barrier stage: {} rounds, {} ms a round computing, {} ms waiting for the next",
+        LOG.debug("task {} of the barrier stage: {} rounds, {} ms a round computing, {} ms waiting for the next",
             ctx.partitionId(), rounds, millis(working / rounds), millis(waiting / rounds));
       }
     } catch (IOException e) {
