@@ -12,8 +12,9 @@ import org.apache.spark.storage.StorageLevel;
 import org.sparknmf.engine.BlockedRows;
 
 /**
- * Blocks a cached, seeded frame in local[2] and exits 0 when that fits in the heap. Run under decreasing {@code -Xmx}, the smallest heap that passes is a
- * deterministic measure of blocking's memory, where sampling the live heap misses short peaks:
+ * Blocks a cached, seeded frame in local[2] and exits 0 when that fits in the heap. Run under
+ * decreasing {@code -Xmx}, the smallest heap that passes is a deterministic measure of blocking's
+ * memory, where sampling the live heap misses short peaks:
  * <pre>
  * for h in 700 725 750 …; do java -Xmx${h}m … org.sparknmf.bench.BlockingHeap 60000 500 2; done
  * </pre>

@@ -82,7 +82,7 @@ final class BatchStatistics implements Serializable {
     FactorStatistics work = wb == null || wWork != null ? wWork
         : FactorStatistics.zeros(Side.W, o.betaLoss(), xb.rows(), wb.cols());
     BatchStatistics s = emptyFor(o, xb, ht);
-    DenseMatrix hht = MiniBatchSolver.formsGram(o, wb) ? work.gram() : null; // filled by the W update: HHᵀ, which the cost needs too
+    DenseMatrix hht = MiniBatchSolver.gramOfUpdate(o, wb, work);
     DenseMatrix w = MiniBatchSolver.updateW(o, xb, wb, ht, work, s.h);
     return s.withCostOf(xb, xSquaredNorm, w, ht, o.betaLoss(), hht);
   }

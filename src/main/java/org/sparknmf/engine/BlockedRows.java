@@ -436,8 +436,7 @@ public final class BlockedRows implements AutoCloseable {
       seen[slot] = true;
       Vector v = r._2();
       if (v.size() != n) {
-        throw new IllegalArgumentException("X row " + id + " has " + v.size() + " features, another has " + n
-            + ": every row must have the same size");
+        throw otherSize(id, v.size(), n);
       }
       copyRow(id, v, data, slot * n);
     }
@@ -469,8 +468,7 @@ public final class BlockedRows implements AutoCloseable {
     }
     RowBlock b = made.next();
     if (b.x().cols() != n) {
-      throw new IllegalArgumentException("X row " + b.rowId(0) + " has " + b.x().cols()
-          + " features, another has " + n + ": every row must have the same size");
+      throw otherSize(b.rowId(0), b.x().cols(), n);
     }
     for (int i = 0; i < b.rows(); i++) {
       if (b.rowId(i) < lo || b.rowId(i) >= lo + size) {
@@ -484,6 +482,11 @@ public final class BlockedRows implements AutoCloseable {
       throw missing(lo + b.rows(), ranges);
     }
     return List.of(b).iterator();
+  }
+
+  private static IllegalArgumentException otherSize(long id, int size, int n) {
+    return new IllegalArgumentException("X row " + id + " has " + size + " features, another has " + n
+        + ": every row must have the same size");
   }
 
   private static IllegalArgumentException missing(long id, ContiguousRanges ranges) {

@@ -114,7 +114,7 @@ public final class MiniBatchSolver {
    */
   double step(DataMatrix xb, double xSquaredNorm, DenseMatrix wb, DenseMatrix ht) {
     Regularization reg = options.regularization(xb.rows(), xb.cols());
-    DenseMatrix hht = formsGram(options, wb) ? wStats.gram() : null; // filled by the W update: HHᵀ, which the cost needs too
+    DenseMatrix hht = gramOfUpdate(options, wb, wStats);
     wb = updateW(options, xb, wb, ht, wStats, hStats);
     double cost = state.recordCost(BetaDivergence.withStatistics(xb, xSquaredNorm, wb, ht, loss, hStats, hht),
         wb.sum(), wb.squaredNorm(), ht, reg, xb.rows());
@@ -149,6 +149,14 @@ public final class MiniBatchSolver {
    */
   public static boolean formsGram(NmfOptions options, DenseMatrix wb) {
     return wb != null && !options.freshRestarts() && options.betaLoss().isFrobenius();
+  }
+
+  /**
+   * The matrix in which {@link #updateW} will leave HHᵀ ({@code wStats}' Gram matrix, filled by
+   * the update, for the step's cost), or null where it forms none ({@link #formsGram}).
+   */
+  public static DenseMatrix gramOfUpdate(NmfOptions options, DenseMatrix wb, FactorStatistics wStats) {
+    return formsGram(options, wb) ? wStats.gram() : null;
   }
 
   /**
@@ -198,7 +206,7 @@ public final class MiniBatchSolver {
    */
   private static DataProducts onePass(NmfOptions options, DataMatrix xb, DenseMatrix wb,
       DenseMatrix ht) {
-    if (wb == null || options.freshRestarts() || !options.betaLoss().isFrobenius()) {
+    if (!formsGram(options, wb)) { // W solved afresh, or another loss than Frobenius
       return null;
     }
     DataProducts pass = new DataProducts(xb, RowParallel.serial());
