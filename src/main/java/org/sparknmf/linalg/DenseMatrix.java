@@ -270,6 +270,23 @@ public final class DenseMatrix implements DataMatrix {
     return Math.sqrt(s);
   }
 
+  /**
+   * {@code ‖this − other‖_F / ‖this‖_F} in one pass: the bits of {@code distance(other) /
+   * Math.sqrt(squaredNorm())}, whose two sums run here side by side in the same order.
+   */
+  public double relativeDistance(DenseMatrix other) {
+    checkShape("other", other, rows, cols);
+    double s = 0.0;
+    double norm = 0.0;
+    for (int i = 0, n = rows * cols; i < n; i++) {
+      double a = data[offset + i];
+      double d = a - other.data[other.offset + i];
+      s += d * d;
+      norm += a * a;
+    }
+    return Math.sqrt(s) / Math.sqrt(norm);
+  }
+
   /** The rows as arrays of their own. */
   public double[][] toArray() {
     double[][] a = new double[rows][];

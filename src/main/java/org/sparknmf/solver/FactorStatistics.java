@@ -45,6 +45,12 @@ public final class FactorStatistics implements Serializable {
   private transient double[] qBuffer;
   private transient double[] rBuffer;
   private transient double[] denominatorOut;
+  /**
+   * The sums of {@code rows} rows are all zero (new or just reset, no view handed out since): the
+   * next reset need not clear them again, which for H's statistics of a wide X is a pass over
+   * megabytes each mini-batch step. False after deserialization, which is safe.
+   */
+  private transient boolean knownZero;
 
   private FactorStatistics(Side side, BetaLoss loss, int rows, int k) {
     this.side = side;
@@ -55,6 +61,7 @@ public final class FactorStatistics implements Serializable {
     this.gram = loss.isFrobenius() ? new DenseMatrix(k, k) : null;
     this.columnSums = loss.isKullbackLeibler() ? new double[k] : null;
     this.denominator = usesDenominator() ? new double[rows * k] : null;
+    this.knownZero = true;
   }
 
   private boolean usesDenominator() {
@@ -79,6 +86,10 @@ public final class FactorStatistics implements Serializable {
 
   /** Clears the sums and sets the number of rows (a mini-batch may be shorter). Returns this. */
   public FactorStatistics reset(int newRows) {
+    if (knownZero && newRows <= rows) {
+      rows = newRows;
+      return this;
+    }
     rows = newRows;
     numerator = cleared(numerator, rows * k);
     if (denominator != null) {
@@ -90,6 +101,7 @@ public final class FactorStatistics implements Serializable {
     if (columnSums != null) {
       Arrays.fill(columnSums, 0.0);
     }
+    knownZero = true;
     return this;
   }
 
@@ -114,6 +126,7 @@ public final class FactorStatistics implements Serializable {
       throw new IllegalArgumentException("statistics for " + rows + " rows of " + side
           + " cannot take data giving " + side.rows(x));
     }
+    knownZero = false;
     DenseMatrix g = side.other(w, ht);
     if (loss.isFrobenius()) {
       side.contract(x, w, ht, numerator());
@@ -260,6 +273,7 @@ public final class FactorStatistics implements Serializable {
     int k = in.getInt();
     int rows = in.getInt();
     FactorStatistics s = new FactorStatistics(side, loss, rows, k);
+    s.knownZero = false;
     DoubleBuffer d = in.asDoubleBuffer();
     d.get(s.numerator);
     if (s.gram != null) {
@@ -280,6 +294,7 @@ public final class FactorStatistics implements Serializable {
     if (other.side != side || !other.loss.equals(loss) || other.rows != rows || other.k != k) {
       throw new IllegalArgumentException("cannot merge statistics of different shapes or losses");
     }
+    knownZero = false;
     addInto(other.numerator, numerator, rows * k);
     if (gram != null) {
       addInto(other.gram.data(), gram.data(), k * k);
@@ -301,6 +316,7 @@ public final class FactorStatistics implements Serializable {
 
   /** {@code op(R)·G}, a view of this workspace ({@code rows × k}). */
   public DenseMatrix numerator() {
+    knownZero = false; // the caller may write into it
     return DenseMatrix.view(rows, k, numerator, 0);
   }
 
@@ -309,6 +325,7 @@ public final class FactorStatistics implements Serializable {
     if (gram == null) {
       throw new IllegalStateException("gram is only kept for the Frobenius loss");
     }
+    knownZero = false; // the caller may write into it
     return gram;
   }
 
@@ -320,18 +337,27 @@ public final class FactorStatistics implements Serializable {
    */
   public DenseMatrix denominator(DenseMatrix f) {
     denominatorOut = atLeast(denominatorOut, f.rows() * k);
-    DenseMatrix d = DenseMatrix.view(f.rows(), k, denominatorOut, 0);
+    return denominator(f, denominatorOut);
+  }
+
+  /**
+   * {@link #denominator(DenseMatrix)} in the caller's {@code workspace} (at least f's rows × k), for
+   * a caller that keeps one from step to step while these statistics are new each step. Returns a
+   * view of it.
+   */
+  public DenseMatrix denominator(DenseMatrix f, double[] workspace) {
+    DenseMatrix d = DenseMatrix.view(f.rows(), k, workspace, 0);
     if (gram != null) {
-      Arrays.fill(denominatorOut, 0, f.rows() * k, 0.0);
+      Arrays.fill(workspace, 0, f.rows() * k, 0.0);
       f.timesAdd(gram, d);
     } else if (columnSums != null) {
       for (int i = 0; i < f.rows(); i++) {
         for (int t = 0; t < k; t++) {
-          denominatorOut[i * k + t] = columnSums[t] == 0.0 ? 1.0 : columnSums[t];
+          workspace[i * k + t] = columnSums[t] == 0.0 ? 1.0 : columnSums[t];
         }
       }
     } else {
-      System.arraycopy(denominator, 0, denominatorOut, 0, f.rows() * k);
+      System.arraycopy(denominator, 0, workspace, 0, f.rows() * k);
     }
     return d;
   }

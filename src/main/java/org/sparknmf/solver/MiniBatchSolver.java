@@ -234,7 +234,7 @@ public final class MiniBatchSolver {
         stats.reset().accumulate(x, w, ht);
       }
       MultiplicativeUpdate.update(w, stats, reg.l1W(), reg.l2W(), loss.gamma());
-      double change = w.distance(buffer) / Math.sqrt(w.squaredNorm());
+      double change = w.relativeDistance(buffer);
       if (options.tol() > 0 && change <= options.tol()) {
         break;
       }

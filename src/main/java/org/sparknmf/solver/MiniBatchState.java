@@ -26,6 +26,8 @@ public final class MiniBatchState implements Serializable {
   private int noImprovement;
   private int nSteps;
   private final List<Double> costHistory = new ArrayList<>();
+  /** The H update's denominator, kept from step to step (the statistics are new each step). */
+  private transient double[] denominatorWork;
 
   /**
    * @param nSamples rows of the first data seen (fixes batch size and ρ)
@@ -104,8 +106,11 @@ public final class MiniBatchState implements Serializable {
    */
   public double recordCost(double divergence, double wSum, double wSquaredNorm, DenseMatrix ht,
       Regularization reg, int batchRows) {
-    double cost = (divergence + reg.l1W() * wSum + reg.l1H() * ht.sum()
-        + reg.l2W() * wSquaredNorm + reg.l2H() * ht.squaredNorm()) / batchRows;
+    // H's sums are passes over n × k entries each step; a zero penalty adds 0 to the same bits.
+    double hSum = reg.l1H() == 0.0 ? 0.0 : ht.sum();
+    double hSquaredNorm = reg.l2H() == 0.0 ? 0.0 : ht.squaredNorm();
+    double cost = (divergence + reg.l1W() * wSum + reg.l1H() * hSum
+        + reg.l2W() * wSquaredNorm + reg.l2H() * hSquaredNorm) / batchRows;
     costHistory.add(cost);
     return cost;
   }
@@ -113,8 +118,12 @@ public final class MiniBatchState implements Serializable {
   /** The online update of Hᵀ from a batch's statistics (side H). Modifies {@code ht} and A, B. */
   public void updateH(DenseMatrix ht, FactorStatistics hStats, Regularization reg) {
     BetaLoss loss = options.betaLoss();
-    MultiplicativeUpdate.updateOnline(ht, hStats.numerator(), hStats.denominator(ht), reg.l1H(),
-        reg.l2H(), loss.gamma(), numeratorAcc, denominatorAcc, rho);
+    int size = ht.rows() * ht.cols();
+    if (denominatorWork == null || denominatorWork.length < size) {
+      denominatorWork = new double[size];
+    }
+    MultiplicativeUpdate.updateOnline(ht, hStats.numerator(), hStats.denominator(ht, denominatorWork),
+        reg.l1H(), reg.l2H(), loss.gamma(), numeratorAcc, denominatorAcc, rho);
     if (loss.beta() <= 1.0) {
       MultiplicativeUpdate.clampTiny(ht);
     }
@@ -169,7 +178,7 @@ public final class MiniBatchState implements Serializable {
       System.out.println("Minibatch step " + (step + 1) + "/" + maxSteps + ": mean batch cost: "
           + cost + ", ewa cost: " + ewaCost);
     }
-    double hChange = ht.distance(hBuffer) / Math.sqrt(ht.squaredNorm());
+    double hChange = ht.relativeDistance(hBuffer);
     if (options.tol() > 0 && hChange <= options.tol()) {
       if (verbose) {
         System.out.println("Converged (small H change) at step " + (step + 1) + "/" + maxSteps);

@@ -34,14 +34,18 @@ class CsrMatrixTest extends DataMatrixContract {
     return new CsrMatrix(rows, cols, indptr, indices, values);
   }
 
-  /** X·G added to out entry by entry in stored order: the order whose bits timesAdd keeps. */
-  private static double[] timesAddInStoredOrder(CsrMatrix x, DenseMatrix g, DenseMatrix out) {
+  /**
+   * X·G (Xᵀ·G when {@code transposed}) added to out entry by entry, rows and their entries in
+   * stored order: the order whose bits timesAdd and transposeTimesAdd keep.
+   */
+  private static double[] productInStoredOrder(CsrMatrix x, DenseMatrix g, DenseMatrix out, boolean transposed) {
     double[] r = out.copy().data();
     int k = g.cols();
     for (int i = 0; i < x.rows(); i++) {
       for (int p = x.rowBegin(i); p < x.rowEnd(i); p++) {
+        int j = x.indices()[p];
         for (int t = 0; t < k; t++) {
-          r[i * k + t] += x.values()[p] * g.get(x.indices()[p], t);
+          r[(transposed ? j : i) * k + t] += x.values()[p] * g.get(transposed ? i : j, t);
         }
       }
     }
@@ -56,9 +60,48 @@ class CsrMatrixTest extends DataMatrixContract {
     // 400 entries against 10 rows of G: G's rows are copied; 2 rows (10 entries): they are not.
     for (CsrMatrix m : new CsrMatrix[] {x, x.rowRange(30, 32)}) {
       DenseMatrix out = DenseMatrix.of(random(r, m.rows(), 7, 0.0));
-      double[] expected = timesAddInStoredOrder(m, g, out);
+      double[] expected = productInStoredOrder(m, g, out, false);
       m.timesAdd(g, out);
       assertArrayEquals(expected, out.data());
+    }
+  }
+
+  /** Rows of {@code perRow} entries at distinct columns, ascending within each row. */
+  private static CsrMatrix ascending(Random r, int rows, int cols, int perRow) {
+    int[] indptr = new int[rows + 1];
+    int[] indices = new int[rows * perRow];
+    double[] values = new double[rows * perRow];
+    for (int i = 0, p = 0; i < rows; i++) {
+      int[] columns = r.ints(0, cols).distinct().limit(perRow).sorted().toArray();
+      for (int j : columns) {
+        indices[p] = j;
+        values[p++] = r.nextDouble();
+      }
+      indptr[i + 1] = p;
+    }
+    return new CsrMatrix(rows, cols, indptr, indices, values);
+  }
+
+  @Test
+  void productsWithAFactorPastTheCoresCacheKeepTheStoredOrder() {
+    // 20,000 × 20 factor rows (3.2 MB): taken in blocks of columns when the rows ascend, whole
+    // when they do not; either way every output entry adds its terms in the stored order.
+    Random r = new Random(11);
+    int n = 20_000;
+    int k = 20;
+    CsrMatrix sorted = ascending(r, 300, n, 40);
+    CsrMatrix unsorted = unsortedWithDuplicate(r, 300, n, 40);
+    DenseMatrix ht = DenseMatrix.of(random(r, n, k, 0.0));
+    for (CsrMatrix x : new CsrMatrix[] {sorted, sorted.rowRange(17, 250), unsorted, unsorted.rowRange(5, 6)}) {
+      DenseMatrix w = DenseMatrix.of(random(r, x.rows(), k, 0.0));
+      DenseMatrix xht = DenseMatrix.of(random(r, x.rows(), k, 0.0));
+      double[] expectedXht = productInStoredOrder(x, ht, xht, false);
+      x.timesAdd(ht, xht);
+      assertArrayEquals(expectedXht, xht.data());
+      DenseMatrix xtw = DenseMatrix.of(random(r, n, k, 0.0));
+      double[] expectedXtw = productInStoredOrder(x, w, xtw, true);
+      x.transposeTimesAdd(w, xtw);
+      assertArrayEquals(expectedXtw, xtw.data());
     }
   }
 

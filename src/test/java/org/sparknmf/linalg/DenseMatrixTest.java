@@ -14,6 +14,15 @@ class DenseMatrixTest extends DataMatrixContract {
   }
 
   @Test
+  void relativeDistanceIsTheBitsOfDistanceOverNormOnViews() {
+    Random r = new Random(12);
+    DenseMatrix a = DenseMatrix.of(random(r, 40, 7, 0.2)).rowRange(3, 37);
+    DenseMatrix b = DenseMatrix.of(random(r, 50, 7, 0.2)).rowRange(10, 44);
+    assertEquals(a.distance(b) / Math.sqrt(a.squaredNorm()), a.relativeDistance(b), 0.0);
+    assertEquals(0.0, a.relativeDistance(a.copy()), 0.0);
+  }
+
+  @Test
   void fillWritesOnlyTheView() {
     DenseMatrix m = DenseMatrix.of(random(new Random(6), 5, 3, 0.0));
     double[] before = m.data().clone();
