@@ -129,7 +129,7 @@ public final class CsrMatrix implements DataMatrix {
       throw new IndexOutOfBoundsException("rows [" + from + ", " + to + ") of " + rows);
     }
     CsrMatrix view = new CsrMatrix(to - from, cols, indptr, indices, values, rowStart + from);
-    view.ascending = ascendingRows() ? Boolean.TRUE : null;
+    view.ascending = Boolean.TRUE.equals(ascending) ? Boolean.TRUE : null; // known only: no scan here
     return view;
   }
 
@@ -141,41 +141,28 @@ public final class CsrMatrix implements DataMatrix {
       timesAdd(g.toArray(), out);
       return;
     }
-    if (byColumnBlocks(k, rows)) {
-      addByColumnBlocks(g, out, false);
-      return;
-    }
-    double[] gd = g.data();
-    double[] od = out.data();
-    for (int i = 0; i < rows; i++) {
-      int o = out.offset() + i * k;
-      for (int p = rowBegin(i), end = rowEnd(i); p < end; p++) {
-        Blas.axpy(k, values[p], gd, g.offset() + indices[p] * k, od, o);
-      }
-    }
+    addProduct(g, out, false, columnBlocks(k, rows)); // out's rows are re-read and re-written per block
   }
 
   /**
-   * Bytes of the factor's rows that a block of X's columns reaches in {@link #timesAdd} (rows of
-   * G) and {@link #transposeTimesAdd} (rows of out). Past a core's own cache (2 MB of L2 here) each
-   * non-zero's row comes from the shared cache; taking X's columns in blocks of 1 MB keeps them in
-   * L2. On the sparse benchmark set's 8,192 × 20,000 slices with k = 20 (3.2 MB of Hᵀ) each product
-   * ran 10–13 % faster (JMH {@code SparseProductBench -p m=8192 -p n=20000 -p density=0.001}), a
-   * whole step 11–16 % ({@code StepScalingBench}, on one and on two threads). Blocks cost a pass
-   * over the other side per block: X·G re-reads and re-writes out's rows, so it is blocked only while
-   * they fit in L2 too (50,000 rows ran 13 % slower); 1.6 MB (two blocks) and 256 KB blocks ran
-   * slower than none. Rows whose columns ascend only, so that each output entry adds its terms in
-   * the same order as without blocks: the same bits.
+   * Bytes of the factor's rows that one block of X's columns reaches in the sparse products. Past
+   * a core's own cache (2 MB of L2 here) each non-zero's factor row comes from the shared cache;
+   * blocks of 1 MB keep them in L2 (the sparse benchmark set's 3.2 MB Hᵀ: each product about 10 %
+   * faster, a step 11–16 %; 256 KB blocks, and two blocks of 1.6 MB, were slower than none).
    */
   static final long CACHE_BLOCK_BYTES = 1L << 20;
 
   /**
-   * Whether a product with factor rows of {@code k} entries, streaming {@code streamedRows} rows of
-   * k per block, pays for blocks of columns ({@link #CACHE_BLOCK_BYTES}).
+   * Blocks of X's columns for a product with factor rows of {@code k} entries that passes over
+   * {@code streamedRows} rows of k once per block: more than one only when the factor outgrows L2,
+   * the streamed rows are at most 4 MB (X·Hᵀ of the sparse set's shape with out's rows re-read and
+   * re-written per block: 15–18 % faster at 16,384 and 24,576 rows, 8 % slower at 32,768), and
+   * every row's columns ascend (so that blocks keep each output entry's order of terms, and its
+   * bits).
    */
-  private boolean byColumnBlocks(int k, int streamedRows) {
-    return 8L * cols * k > 2 * CACHE_BLOCK_BYTES && 8L * streamedRows * k <= 2 * CACHE_BLOCK_BYTES
-        && ascendingRows();
+  int columnBlocks(int k, int streamedRows) {
+    boolean pays = 8L * cols * k > 2 * CACHE_BLOCK_BYTES && 8L * streamedRows * k <= 4 * CACHE_BLOCK_BYTES;
+    return pays && ascendingRows() ? (int) ((8L * cols * k + CACHE_BLOCK_BYTES - 1) / CACHE_BLOCK_BYTES) : 1;
   }
 
   private int[] rowBegins() {
@@ -248,36 +235,25 @@ public final class CsrMatrix implements DataMatrix {
   public void transposeTimesAdd(DenseMatrix g, DenseMatrix out) {
     int k = g.cols();
     checkShapes(g, rows, out, cols, k);
-    if (byColumnBlocks(k, 0)) {
-      addByColumnBlocks(g, out, true);
-      return;
-    }
-    double[] gd = g.data();
-    double[] od = out.data();
-    for (int i = 0; i < rows; i++) {
-      int gi = g.offset() + i * k;
-      for (int p = rowBegin(i), end = rowEnd(i); p < end; p++) {
-        Blas.axpy(k, values[p], gd, gi, od, out.offset() + indices[p] * k);
-      }
-    }
+    // G's rows are re-read once per block, in order: the prefetcher's work, whatever their size.
+    addProduct(g, out, true, columnBlocks(k, 0));
   }
 
   /**
    * {@code out += X·G} ({@code transposed} false: a gather of G's rows into each row of out) or
-   * {@code out += Xᵀ·G} (true: a scatter of G's rows into out's), taken over blocks of X's columns
-   * ({@link #CACHE_BLOCK_BYTES}); rows whose columns ascend only. One loop for both: only the
-   * axpy's source and target swap.
+   * {@code out += Xᵀ·G} (true: a scatter of G's rows into out's), over {@code blocks} blocks of X's
+   * columns (rows whose columns ascend, when more than one): each output entry adds its terms in
+   * stored order either way. One loop for both products: only the axpy's source and target swap.
    */
-  private void addByColumnBlocks(DenseMatrix g, DenseMatrix out, boolean transposed) {
+  private void addProduct(DenseMatrix g, DenseMatrix out, boolean transposed, int blocks) {
     int k = g.cols();
     double[] gd = g.data();
     double[] od = out.data();
-    int blocks = (int) ((8L * cols * k + CACHE_BLOCK_BYTES - 1) / CACHE_BLOCK_BYTES);
-    int[] next = rowBegins();
+    int[] next = blocks > 1 ? rowBegins() : null;
     for (int b = 1; b <= blocks; b++) {
       int until = (int) ((long) cols * b / blocks);
       for (int i = 0; i < rows; i++) {
-        int p = next[i];
+        int p = next != null ? next[i] : rowBegin(i);
         int end = rowEnd(i);
         if (transposed) {
           for (int gi = g.offset() + i * k; p < end && indices[p] < until; p++) {
@@ -288,7 +264,9 @@ public final class CsrMatrix implements DataMatrix {
             Blas.axpy(k, values[p], gd, g.offset() + indices[p] * k, od, o);
           }
         }
-        next[i] = p;
+        if (next != null) {
+          next[i] = p;
+        }
       }
     }
   }

@@ -126,7 +126,7 @@ public final class FactorStatistics implements Serializable {
       throw new IllegalArgumentException("statistics for " + rows + " rows of " + side
           + " cannot take data giving " + side.rows(x));
     }
-    knownZero = false;
+    knownZero = false; // before any write below, which may go to the fields directly
     DenseMatrix g = side.other(w, ht);
     if (loss.isFrobenius()) {
       side.contract(x, w, ht, numerator());
@@ -346,6 +346,9 @@ public final class FactorStatistics implements Serializable {
    * view of it.
    */
   public DenseMatrix denominator(DenseMatrix f, double[] workspace) {
+    if (workspace.length < f.rows() * k) {
+      throw new IllegalArgumentException("workspace has " + workspace.length + " entries, needs " + f.rows() * k);
+    }
     DenseMatrix d = DenseMatrix.view(f.rows(), k, workspace, 0);
     if (gram != null) {
       Arrays.fill(workspace, 0, f.rows() * k, 0.0);

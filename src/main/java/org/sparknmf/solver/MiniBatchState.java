@@ -106,7 +106,8 @@ public final class MiniBatchState implements Serializable {
    */
   public double recordCost(double divergence, double wSum, double wSquaredNorm, DenseMatrix ht,
       Regularization reg, int batchRows) {
-    // H's sums are passes over n × k entries each step; a zero penalty adds 0 to the same bits.
+    // H's sums are passes over n × k entries each step; a zero penalty adds 0 to the same bits
+    // (for finite H; once H overflows the divergence is not finite either).
     double hSum = reg.l1H() == 0.0 ? 0.0 : ht.sum();
     double hSquaredNorm = reg.l2H() == 0.0 ? 0.0 : ht.squaredNorm();
     double cost = (divergence + reg.l1W() * wSum + reg.l1H() * hSum

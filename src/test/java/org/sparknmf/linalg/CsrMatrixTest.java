@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -66,13 +67,20 @@ class CsrMatrixTest extends DataMatrixContract {
     }
   }
 
-  /** Rows of {@code perRow} entries at distinct columns, ascending within each row. */
+  /**
+   * Rows of {@code perRow} entries at distinct columns, ascending within each row, but for row 0,
+   * whose first column is stored twice (as scipy keeps a duplicate until {@code sum_duplicates}).
+   */
   private static CsrMatrix ascending(Random r, int rows, int cols, int perRow) {
     int[] indptr = new int[rows + 1];
-    int[] indices = new int[rows * perRow];
-    double[] values = new double[rows * perRow];
+    int[] indices = new int[rows * perRow + 1];
+    double[] values = new double[rows * perRow + 1];
     for (int i = 0, p = 0; i < rows; i++) {
       int[] columns = r.ints(0, cols).distinct().limit(perRow).sorted().toArray();
+      if (i == 0) {
+        indices[p] = columns[0];
+        values[p++] = r.nextDouble();
+      }
       for (int j : columns) {
         indices[p] = j;
         values[p++] = r.nextDouble();
@@ -82,26 +90,55 @@ class CsrMatrixTest extends DataMatrixContract {
     return new CsrMatrix(rows, cols, indptr, indices, values);
   }
 
+  /** A {@code rows × cols} view, at an offset, of a larger random matrix. */
+  private static DenseMatrix offsetView(Random r, int rows, int cols) {
+    return DenseMatrix.of(random(r, rows + 3, cols, 0.0)).rowRange(2, rows + 2);
+  }
+
   @Test
   void productsWithAFactorPastTheCoresCacheKeepTheStoredOrder() {
-    // 20,000 × 20 factor rows (3.2 MB): taken in blocks of columns when the rows ascend, whole
-    // when they do not; either way every output entry adds its terms in the stored order.
+    // 2,000 × 200 factor rows (3.2 MB): taken in blocks of columns when the rows ascend, whole when
+    // they do not; either way every output entry adds its terms in the stored order (about six
+    // terms to each row of Xᵀ·W here).
     Random r = new Random(11);
-    int n = 20_000;
-    int k = 20;
+    int n = 2_000;
+    int k = 200;
     CsrMatrix sorted = ascending(r, 300, n, 40);
     CsrMatrix unsorted = unsortedWithDuplicate(r, 300, n, 40);
-    DenseMatrix ht = DenseMatrix.of(random(r, n, k, 0.0));
-    for (CsrMatrix x : new CsrMatrix[] {sorted, sorted.rowRange(17, 250), unsorted, unsorted.rowRange(5, 6)}) {
-      DenseMatrix w = DenseMatrix.of(random(r, x.rows(), k, 0.0));
-      DenseMatrix xht = DenseMatrix.of(random(r, x.rows(), k, 0.0));
+    // A parent whose first row is out of order, and a view of its other, ascending rows.
+    int[] ptr = new int[301];
+    int[] idx = new int[(int) sorted.storedEntries() + 2];
+    double[] val = new double[idx.length];
+    idx[0] = 5;
+    idx[1] = 3;
+    val[0] = 0.5;
+    val[1] = 0.25;
+    ptr[1] = 2;
+    for (int i = 1; i < 300; i++) {
+      int from = sorted.rowBegin(i);
+      int count = sorted.rowEnd(i) - from;
+      System.arraycopy(sorted.indices(), from, idx, ptr[i], count);
+      System.arraycopy(sorted.values(), from, val, ptr[i], count);
+      ptr[i + 1] = ptr[i] + count;
+    }
+    CsrMatrix mixed = new CsrMatrix(300, n, ptr, Arrays.copyOf(idx, ptr[300]), Arrays.copyOf(val, ptr[300]));
+    CsrMatrix[] cases = {sorted, sorted.rowRange(17, 250), unsorted, unsorted.rowRange(5, 6), mixed,
+        mixed.rowRange(1, 300)};
+    int[] expectedBlocks = {4, 4, 1, 1, 1, 4};
+    DenseMatrix ht = offsetView(r, n, k);
+    for (int c = 0; c < cases.length; c++) {
+      CsrMatrix x = cases[c];
+      assertEquals(expectedBlocks[c], x.columnBlocks(k, 0), "case " + c);
+      assertEquals(expectedBlocks[c], x.columnBlocks(k, x.rows()), "case " + c);
+      DenseMatrix w = offsetView(r, x.rows(), k);
+      DenseMatrix xht = offsetView(r, x.rows(), k);
       double[] expectedXht = productInStoredOrder(x, ht, xht, false);
       x.timesAdd(ht, xht);
-      assertArrayEquals(expectedXht, xht.data());
-      DenseMatrix xtw = DenseMatrix.of(random(r, n, k, 0.0));
+      assertArrayEquals(expectedXht, xht.copy().data(), "case " + c);
+      DenseMatrix xtw = offsetView(r, n, k);
       double[] expectedXtw = productInStoredOrder(x, w, xtw, true);
       x.transposeTimesAdd(w, xtw);
-      assertArrayEquals(expectedXtw, xtw.data());
+      assertArrayEquals(expectedXtw, xtw.copy().data(), "case " + c);
     }
   }
 

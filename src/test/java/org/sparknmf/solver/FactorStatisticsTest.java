@@ -1,8 +1,8 @@
 package org.sparknmf.solver;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.nio.ByteBuffer;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.sparknmf.linalg.CsrMatrix;
@@ -17,8 +17,22 @@ class FactorStatisticsTest {
   }
 
   /**
-   * Statistics that a reset leaves untouched while they are known to be zero must still be cleared
-   * once anything may have written them: a view handed out, a merge, an accumulation.
+   * The sums as {@link FactorStatistics#writeTo} writes them, read without a view, which would tell
+   * the statistics that they may be written.
+   */
+  private static double[] sums(FactorStatistics s) {
+    ByteBuffer b = ByteBuffer.allocate(s.encodedBytes());
+    s.writeTo(b);
+    b.flip().position(4 + 8 + 4 + 4);
+    double[] d = new double[b.remaining() / 8];
+    b.asDoubleBuffer().get(d);
+    return d;
+  }
+
+  /**
+   * Sums that a reset leaves untouched while they are known to be zero must still be cleared once
+   * anything may have written them: a view handed out, an accumulation, a merge, a read of written
+   * sums.
    */
   @Test
   void aResetClearsWhateverWroteTheSumsSinceTheLastOne() {
@@ -27,40 +41,44 @@ class FactorStatisticsTest {
     DenseMatrix w = random(r, 12, 4);
     DenseMatrix ht = random(r, 9, 4);
     for (BetaLoss loss : new BetaLoss[] {BetaLoss.FROBENIUS, BetaLoss.KULLBACK_LEIBLER, new BetaLoss(0.5)}) {
-      FactorStatistics fresh = FactorStatistics.of(Side.H, loss, x, w, ht);
-      FactorStatistics s = FactorStatistics.zeros(Side.H, loss, 9, 4);
-      s.numerator().set(2, 1, 7.0); // written through the view a caller got
-      s.reset().accumulate(x, w, ht);
-      assertStatistics(fresh, s, ht, loss);
+      FactorStatistics filled = FactorStatistics.of(Side.H, loss, x, w, ht);
+      double[] zero = new double[sums(filled).length];
 
-      s.reset().accumulate(x, w, ht); // accumulated, then reset
-      assertStatistics(fresh, s, ht, loss);
+      FactorStatistics viewed = FactorStatistics.zeros(Side.H, loss, 9, 4);
+      viewed.numerator().set(2, 1, 7.0); // written through the view a caller got
+      assertArrayEquals(zero, sums(viewed.reset()), loss + ": written through numerator()");
 
-      FactorStatistics merged = FactorStatistics.zeros(Side.H, loss, 9, 4).merge(fresh);
-      merged.reset().accumulate(x, w, ht); // merged into, then reset
-      assertStatistics(fresh, merged, ht, loss);
+      FactorStatistics accumulated = FactorStatistics.zeros(Side.H, loss, 9, 4).accumulate(x, w, ht);
+      assertArrayEquals(sums(filled), sums(accumulated), loss.toString());
+      assertArrayEquals(zero, sums(accumulated.reset()), loss + ": accumulated");
+
+      FactorStatistics merged = FactorStatistics.zeros(Side.H, loss, 9, 4).merge(filled);
+      assertArrayEquals(zero, sums(merged.reset()), loss + ": merged into");
+
+      ByteBuffer b = ByteBuffer.allocate(filled.encodedBytes());
+      filled.writeTo(b);
+      FactorStatistics read = FactorStatistics.readFrom(b.flip());
+      assertArrayEquals(sums(filled), sums(read), loss.toString());
+      assertArrayEquals(zero, sums(read.reset()), loss + ": read back");
 
       if (loss.isFrobenius()) {
         FactorStatistics g = FactorStatistics.zeros(Side.H, loss, 9, 4);
         g.gram().set(0, 0, 1.0);
-        g.reset().accumulate(x, w, ht);
-        assertStatistics(fresh, g, ht, loss);
+        assertArrayEquals(zero, sums(g.reset()), "written through gram()");
       }
     }
   }
 
   @Test
-  void aShorterResetOfZeroSumsThenALongerOneStayZero() {
-    FactorStatistics s = FactorStatistics.zeros(Side.W, BetaLoss.FROBENIUS, 6, 3);
-    s.reset(2);
-    assertEquals(2, s.numerator().rows());
-    s.reset(6);
-    assertArrayEquals(new double[18], s.numerator().data());
-  }
-
-  private static void assertStatistics(FactorStatistics expected, FactorStatistics actual, DenseMatrix ht,
-      BetaLoss loss) {
-    assertArrayEquals(expected.numerator().data(), actual.numerator().data(), loss.toString());
-    assertArrayEquals(expected.denominator(ht).data(), actual.denominator(ht).data(), loss.toString());
+  void aLongerResetAfterAShorterOneClearsWhatTheShorterLeft() {
+    Random r = new Random(4);
+    DataMatrix x = CsrMatrix.fromDense(DenseMatrix.of(TestMatrices.randomArray(r, 6, 5, 0.3)));
+    DenseMatrix ht = random(r, 5, 3);
+    FactorStatistics s = FactorStatistics.zeros(Side.W, BetaLoss.FROBENIUS, 6, 3)
+        .accumulate(x, random(r, 6, 3), ht);
+    s.reset(2); // clears the first 2 rows' sums only
+    assertArrayEquals(new double[2 * 3 + 9], sums(s));
+    s.reset(6); // must clear rows 2–5 too, though the first 2 are known to be zero
+    assertArrayEquals(new double[6 * 3 + 9], sums(s));
   }
 }
